@@ -1,0 +1,34 @@
+"""layerkit: the Keras API on JAX or PyTorch."""
+import importlib
+
+__version__ = "0.1.0"
+
+from layerkit import config  # noqa: E402
+from layerkit import backend  # noqa: E402
+
+_LAZY_SUBMODULES = (
+    "activations", "applications", "callbacks", "constraints", "data", "datasets",
+    "initializers", "layers", "legacy", "losses", "metrics", "models", "ops", "optimizers",
+    "preprocessing", "random", "regularizers", "saving", "utils", "compat", "training",
+    "distribution", "cli", "mixed_precision", "engine",
+)
+_LAZY_NAMES = {"Sequential": "layerkit.models", "Model": "layerkit.models",
+               "Input": "layerkit.layers", "InputLayer": "layerkit.layers"}
+
+
+def __getattr__(name):
+    # Submodules load on first use so `import layerkit` costs little more than
+    # importing the engine.
+    if name in _LAZY_SUBMODULES:
+        module = importlib.import_module(f"layerkit.{name}")
+        globals()[name] = module
+        return module
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'layerkit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY_SUBMODULES) + list(_LAZY_NAMES))

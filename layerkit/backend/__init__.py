@@ -1,0 +1,53 @@
+"""The engine seam. Loads the chosen engine and re-exports its contract.
+
+Also Keras 2's `keras.backend` (imported as K): K.mean, K.epsilon, K.int_shape …
+"""
+import importlib
+
+from layerkit import config
+from layerkit.config import (backend, epsilon, floatx, image_data_format, set_epsilon,
+                             set_floatx, set_image_data_format)
+from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.backend.common.stateless_scope import StatelessScope, get_stateless_scope
+from layerkit.backend.common.symbolic_tensor import SymbolicTensor, any_symbolic, is_symbolic
+from layerkit.backend.common.variables import Variable as _BaseVariable
+
+_ENGINE = config.backend()
+
+
+def _engine_module(name):
+    return importlib.import_module(f"layerkit.backend.{_ENGINE}.{name}")
+
+
+core = _engine_module("core")
+numpy = _engine_module("numpy")
+nn = _engine_module("nn")
+random = _engine_module("random")
+rnn_module = _engine_module("rnn")
+foreach = _engine_module("foreach")
+
+Variable = core.Variable
+convert_to_tensor = core.convert_to_tensor
+convert_to_numpy = core.convert_to_numpy
+is_tensor = core.is_tensor
+cast = core.cast
+cond = core.cond
+stop_gradient = core.stop_gradient
+compute_output_spec = core.compute_output_spec
+device_put = core.device_put
+block_until_ready = core.block_until_ready
+rnn = rnn_module.rnn
+KerasTensor = SymbolicTensor
+
+
+def __getattr__(name):
+    # The trainer module is loaded on first use: it is only needed by fit().
+    if name == "trainer":
+        mod = _engine_module("trainer")
+        globals()["trainer"] = mod
+        return mod
+    raise AttributeError(f"module 'layerkit.backend' has no attribute {name!r}")
+
+
+# Keras 2 `K` functions, written once over layerkit.ops.
+from layerkit.legacy.backend_functions import *  # noqa: E402,F401,F403

@@ -1,0 +1,1 @@
+"""Engine-neutral pieces of the backend: Variable, symbolic tensors, scopes, dtypes."""

@@ -1,0 +1,32 @@
+"""What every engine folder provides. A test checks each engine against this list."""
+
+CONTRACT = {
+    "core": ("NAME", "Variable", "convert_to_tensor", "convert_to_numpy", "is_tensor", "shape",
+             "cast", "cond", "stop_gradient", "device_put", "block_until_ready",
+             "compute_output_spec", "random_seed_dtype", "no_grad", "default_int_dtype"),
+    "numpy": (
+        "abs", "absolute", "add", "subtract", "multiply", "divide", "true_divide",
+        "floor_divide", "mod", "power", "negative", "reciprocal", "square", "sqrt", "exp",
+        "expm1", "log", "log1p", "log2", "log10", "sign", "floor", "ceil", "sin", "cos", "tan",
+        "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "maximum", "minimum",
+        "equal", "not_equal", "greater", "greater_equal", "less", "less_equal", "logical_and",
+        "logical_or", "logical_not", "logical_xor", "isnan", "isinf", "isfinite", "where",
+        "matmul", "dot", "tensordot", "einsum", "outer", "reshape", "transpose", "swapaxes",
+        "moveaxis", "expand_dims", "squeeze", "concatenate", "stack", "hstack", "vstack",
+        "split", "tile", "repeat", "flip", "roll", "broadcast_to", "take", "take_along_axis",
+        "pad", "tril", "triu", "diag", "eye", "identity", "sum", "prod", "mean", "max", "amax",
+        "min", "amin", "std", "var", "all", "any", "argmax", "argmin", "argsort", "sort",
+        "cumsum", "cumprod", "count_nonzero", "average", "round", "clip", "linspace", "ndim",
+        "size", "nan_to_num", "arange", "zeros", "ones", "full", "zeros_like", "ones_like",
+        "full_like", "array", "logsumexp", "erf", "norm", "top_k", "in_top_k", "segment_sum",
+        "slice", "scatter", "scatter_update"),
+    "nn": ("relu", "relu6", "sigmoid", "tanh", "softplus", "softsign", "silu", "swish", "selu",
+           "log_sigmoid", "elu", "leaky_relu", "gelu", "hard_sigmoid", "softmax", "log_softmax",
+           "one_hot", "moments", "dense"),
+    "random": ("make_seed_state", "reseed", "normal", "uniform", "truncated_normal", "randint",
+               "dropout", "shuffle", "categorical"),
+    "rnn": ("rnn",),
+    "foreach": ("add", "sub", "mul", "div", "addcmul", "addcdiv", "lerp", "sqrt", "square",
+                "abs", "sign", "maximum", "clip", "norm", "copy"),
+    "trainer": ("make_step", "get_state", "set_state"),
+}

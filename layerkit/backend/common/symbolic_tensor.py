@@ -1,0 +1,64 @@
+"""SymbolicTensor: a shape and dtype with no data, the edges of a functional graph."""
+from layerkit.backend.common.dtypes import standardize_dtype
+
+
+class SymbolicTensor:
+    def __init__(self, shape, dtype="float32", name=None, history=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = standardize_dtype(dtype)
+        self.name = name
+        # (layer, node_index, tensor_index) of the call that produced it.
+        self._history = history
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<SymbolicTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __len__(self):
+        raise TypeError(
+            "A symbolic tensor has no length; it stands for data that arrives at run time. "
+            "Use `x.shape` instead.")
+
+    def __iter__(self):
+        raise TypeError("A symbolic tensor cannot be iterated over.")
+
+    def __bool__(self):
+        raise TypeError("A symbolic tensor has no truth value; use `layerkit.ops.cond` or "
+                        "a Lambda layer for data-dependent logic.")
+
+    # Arithmetic on symbolic tensors records an operation node in the graph.
+    def _op(self, name, *args):
+        from layerkit.layers.op_layer import symbolic_op
+        return symbolic_op(name, *args)
+
+    def __add__(self, o): return self._op("add", self, o)
+    def __radd__(self, o): return self._op("add", o, self)
+    def __sub__(self, o): return self._op("subtract", self, o)
+    def __rsub__(self, o): return self._op("subtract", o, self)
+    def __mul__(self, o): return self._op("multiply", self, o)
+    def __rmul__(self, o): return self._op("multiply", o, self)
+    def __truediv__(self, o): return self._op("divide", self, o)
+    def __rtruediv__(self, o): return self._op("divide", o, self)
+    def __pow__(self, o): return self._op("power", self, o)
+    def __neg__(self): return self._op("negative", self)
+    def __matmul__(self, o): return self._op("matmul", self, o)
+    def __getitem__(self, key): return self._op("getitem", self, key)
+    __hash__ = object.__hash__
+
+
+def is_symbolic(x):
+    return isinstance(x, SymbolicTensor)
+
+
+def any_symbolic(args):
+    """True if any leaf in a (nested) list/tuple/dict is a SymbolicTensor."""
+    if isinstance(args, SymbolicTensor):
+        return True
+    if isinstance(args, (list, tuple)):
+        return any(any_symbolic(a) for a in args)
+    if isinstance(args, dict):
+        return any(any_symbolic(a) for a in args.values())
+    return False

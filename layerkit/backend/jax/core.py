@@ -1,0 +1,150 @@
+"""JAX engine core: Variable hooks, tensor conversion, cond, shape inference."""
+import contextlib
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from layerkit.backend.common import variables as common_variables
+from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.backend.common.stateless_scope import StatelessScope
+
+NAME = "jax"
+IS_THREAD_SAFE = True
+
+
+class Variable(common_variables.Variable):
+    def _initialize(self, value):
+        self._value = value
+
+    def _direct_assign(self, value):
+        self._value = value
+
+    def _convert_to_tensor(self, value, dtype=None):
+        return convert_to_tensor(value, dtype=dtype)
+
+    # Lets jnp functions take a Variable directly.
+    def __jax_array__(self):
+        return self.value
+
+
+def convert_to_tensor(x, dtype=None, sparse=None):
+    if isinstance(x, common_variables.Variable):
+        x = x.value
+    if dtype is not None:
+        dtype = standardize_dtype(dtype)
+    if isinstance(x, jax.Array) or isinstance(x, jax.core.Tracer):
+        if dtype is not None and x.dtype != dtype:
+            return x.astype(dtype)
+        return x
+    if dtype is None:
+        if isinstance(x, np.ndarray):
+            if x.dtype == np.float64:
+                dtype = "float32"
+        elif isinstance(x, (float,)) or (isinstance(x, (list, tuple)) and _has_float(x)):
+            dtype = "float32"
+        elif isinstance(x, bool):
+            dtype = "bool"
+        elif isinstance(x, int):
+            dtype = "int32"
+    return jnp.asarray(x, dtype=dtype)
+
+
+def _has_float(seq):
+    for v in seq:
+        if isinstance(v, float):
+            return True
+        if isinstance(v, (list, tuple)) and _has_float(v):
+            return True
+    return False
+
+
+def convert_to_numpy(x):
+    if isinstance(x, common_variables.Variable):
+        x = x.value
+    return np.asarray(x)
+
+
+def is_tensor(x):
+    return isinstance(x, (jax.Array, jax.core.Tracer))
+
+
+def shape(x):
+    return tuple(x.shape)
+
+
+def cast(x, dtype):
+    return convert_to_tensor(x, dtype=dtype)
+
+
+def cond(pred, true_fn, false_fn):
+    return jax.lax.cond(pred, true_fn, false_fn)
+
+
+def stop_gradient(x):
+    return jax.lax.stop_gradient(x)
+
+
+def device_put(x):
+    return jax.device_put(x)
+
+
+def block_until_ready(x):
+    return jax.block_until_ready(x)
+
+
+def _to_abstract(x, fill):
+    if isinstance(x, SymbolicTensor):
+        shp = tuple(fill if d is None else d for d in x.shape)
+        return jax.ShapeDtypeStruct(shp, x.dtype)
+    return x
+
+
+def compute_output_spec(fn, *args, **kwargs):
+    """Output SymbolicTensors of `fn` for symbolic inputs, by abstract evaluation.
+
+    Unknown (None) dimensions are tried at two sizes; a dimension of the output
+    that differs between the two is unknown too.
+    """
+    results = []
+    for fill in (83, 89):
+        a_args, a_kwargs = jax.tree_util.tree_map(
+            lambda x: _to_abstract(x, fill), (args, kwargs),
+            is_leaf=lambda x: isinstance(x, SymbolicTensor))
+
+        def wrapped(a, k):
+            with StatelessScope():
+                return fn(*a, **k)
+
+        results.append(jax.eval_shape(wrapped, a_args, a_kwargs))
+        if not _has_none(args, kwargs):
+            break
+    first = results[0]
+    second = results[-1]
+
+    def to_symbolic(s1, s2):
+        shp = tuple(d1 if d1 == d2 else None for d1, d2 in zip(s1.shape, s2.shape))
+        return SymbolicTensor(shp, standardize_dtype(s1.dtype))
+
+    return jax.tree_util.tree_map(to_symbolic, first, second)
+
+
+def _has_none(args, kwargs):
+    leaves = jax.tree_util.tree_leaves((args, kwargs),
+                                       is_leaf=lambda x: isinstance(x, SymbolicTensor))
+    return any(isinstance(x, SymbolicTensor) and None in x.shape for x in leaves)
+
+
+def random_seed_dtype():
+    return "uint32"
+
+
+def no_grad():
+    """A block whose ops are not recorded for differentiation (JAX records nothing)."""
+    return contextlib.nullcontext()
+
+
+def default_int_dtype():
+    """The widest integer dtype the engine stores: int64 only with x64 enabled."""
+    return "int64" if jax.config.jax_enable_x64 else "int32"

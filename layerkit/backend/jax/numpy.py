@@ -1,0 +1,175 @@
+"""NumPy-like array ops on JAX (Keras 3 `keras.ops` names)."""
+import jax
+import jax.numpy as jnp
+
+from layerkit.backend.jax.core import convert_to_tensor
+
+# Most ops are jax.numpy's own: they accept arrays, numpy arrays, scalars and
+# Variables (through __jax_array__).
+abs = absolute = jnp.abs
+add = jnp.add
+subtract = jnp.subtract
+multiply = jnp.multiply
+divide = true_divide = jnp.true_divide
+floor_divide = jnp.floor_divide
+mod = jnp.mod
+power = jnp.power
+negative = jnp.negative
+reciprocal = jnp.reciprocal
+square = jnp.square
+sqrt = jnp.sqrt
+exp = jnp.exp
+expm1 = jnp.expm1
+log = jnp.log
+log1p = jnp.log1p
+log2 = jnp.log2
+log10 = jnp.log10
+sign = jnp.sign
+floor = jnp.floor
+ceil = jnp.ceil
+sin, cos, tan = jnp.sin, jnp.cos, jnp.tan
+arcsin, arccos, arctan, arctan2 = jnp.arcsin, jnp.arccos, jnp.arctan, jnp.arctan2
+sinh, cosh, tanh = jnp.sinh, jnp.cosh, jnp.tanh
+maximum = jnp.maximum
+minimum = jnp.minimum
+equal = jnp.equal
+not_equal = jnp.not_equal
+greater = jnp.greater
+greater_equal = jnp.greater_equal
+less = jnp.less
+less_equal = jnp.less_equal
+logical_and = jnp.logical_and
+logical_or = jnp.logical_or
+logical_not = jnp.logical_not
+logical_xor = jnp.logical_xor
+isnan = jnp.isnan
+isinf = jnp.isinf
+isfinite = jnp.isfinite
+where = jnp.where
+matmul = jnp.matmul
+dot = jnp.dot
+tensordot = jnp.tensordot
+einsum = jnp.einsum
+outer = jnp.outer
+reshape = jnp.reshape
+transpose = jnp.transpose
+swapaxes = jnp.swapaxes
+moveaxis = jnp.moveaxis
+expand_dims = jnp.expand_dims
+squeeze = jnp.squeeze
+concatenate = jnp.concatenate
+stack = jnp.stack
+hstack = jnp.hstack
+vstack = jnp.vstack
+split = jnp.split
+tile = jnp.tile
+repeat = jnp.repeat
+flip = jnp.flip
+roll = jnp.roll
+broadcast_to = jnp.broadcast_to
+take = jnp.take
+take_along_axis = jnp.take_along_axis
+pad = jnp.pad
+tril = jnp.tril
+triu = jnp.triu
+diag = jnp.diag
+eye = jnp.eye
+identity = jnp.identity
+sum = jnp.sum
+prod = jnp.prod
+mean = jnp.mean
+max = amax = jnp.max
+min = amin = jnp.min
+std = jnp.std
+var = jnp.var
+all = jnp.all
+any = jnp.any
+argmax = jnp.argmax
+argmin = jnp.argmin
+argsort = jnp.argsort
+sort = jnp.sort
+cumsum = jnp.cumsum
+cumprod = jnp.cumprod
+count_nonzero = jnp.count_nonzero
+average = jnp.average
+round = jnp.round
+clip = jnp.clip
+linspace = jnp.linspace
+ndim = jnp.ndim
+size = jnp.size
+nan_to_num = jnp.nan_to_num
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    return jnp.arange(start, stop, step, dtype=dtype)
+
+
+def zeros(shape, dtype=None):
+    return jnp.zeros(shape, dtype=dtype or "float32")
+
+
+def ones(shape, dtype=None):
+    return jnp.ones(shape, dtype=dtype or "float32")
+
+
+def full(shape, fill_value, dtype=None):
+    return jnp.full(shape, fill_value, dtype=dtype)
+
+
+def zeros_like(x, dtype=None):
+    return jnp.zeros_like(x, dtype=dtype)
+
+
+def ones_like(x, dtype=None):
+    return jnp.ones_like(x, dtype=dtype)
+
+
+def full_like(x, fill_value, dtype=None):
+    return jnp.full_like(x, fill_value, dtype=dtype)
+
+
+def array(x, dtype=None):
+    return convert_to_tensor(x, dtype=dtype)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    return jax.scipy.special.logsumexp(x, axis=axis, keepdims=keepdims)
+
+
+def erf(x):
+    return jax.scipy.special.erf(x)
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    return jnp.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+
+def top_k(x, k, sorted=True):
+    return jax.lax.top_k(x, k)
+
+
+def in_top_k(targets, predictions, k):
+    targets = targets.astype("int32")
+    target_scores = jnp.take_along_axis(predictions, targets[:, None], axis=-1)
+    # A target is in the top k when fewer than k scores beat it strictly.
+    higher = jnp.sum(predictions > target_scores, axis=-1)
+    return higher < k
+
+
+def segment_sum(data, segment_ids, num_segments=None):
+    return jax.ops.segment_sum(data, segment_ids, num_segments=num_segments)
+
+
+def slice(x, start_indices, shape):
+    return jax.lax.dynamic_slice(x, start_indices, shape)
+
+
+def scatter(indices, values, shape):
+    zeros_ = jnp.zeros(shape, values.dtype)
+    key = tuple(jnp.moveaxis(indices, -1, 0))
+    return zeros_.at[key].add(values)
+
+
+def scatter_update(inputs, indices, updates):
+    key = tuple(jnp.moveaxis(jnp.asarray(indices), -1, 0))
+    return inputs.at[key].set(updates)

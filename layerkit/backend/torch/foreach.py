@@ -1,0 +1,76 @@
+"""Multi-tensor (list) ops for optimizer updates: one torch._foreach_* call per
+op for all variables, instead of one Python-level op per variable."""
+import torch
+
+
+def _scalar_or_list(ys):
+    return list(ys) if isinstance(ys, (list, tuple)) else ys
+
+
+def add(xs, ys, alpha=1.0):
+    ys = _scalar_or_list(ys)
+    if isinstance(ys, list):
+        return torch._foreach_add(xs, ys, alpha=alpha)
+    return torch._foreach_add(xs, ys * alpha if alpha != 1.0 else ys)
+
+
+def sub(xs, ys):
+    ys = _scalar_or_list(ys)
+    if isinstance(ys, list):
+        return torch._foreach_sub(xs, ys)
+    return torch._foreach_sub(xs, ys)
+
+
+def mul(xs, ys):
+    return torch._foreach_mul(xs, _scalar_or_list(ys))
+
+
+def div(xs, ys):
+    return torch._foreach_div(xs, _scalar_or_list(ys))
+
+
+def addcmul(xs, ys, zs, value=1.0):
+    return torch._foreach_addcmul(xs, list(ys), list(zs), value=value)
+
+
+def addcdiv(xs, ys, zs, value=1.0):
+    return torch._foreach_addcdiv(xs, list(ys), list(zs), value=value)
+
+
+def lerp(xs, ys, weight):
+    return torch._foreach_lerp(xs, list(ys), weight)
+
+
+def sqrt(xs):
+    return torch._foreach_sqrt(xs)
+
+
+def square(xs):
+    return torch._foreach_mul(xs, xs)
+
+
+def abs(xs):
+    return torch._foreach_abs(xs)
+
+
+def sign(xs):
+    return torch._foreach_sign(xs)
+
+
+def maximum(xs, ys):
+    ys = _scalar_or_list(ys)
+    if isinstance(ys, list):
+        return torch._foreach_maximum(xs, ys)
+    return torch._foreach_clamp_min(xs, ys)
+
+
+def clip(xs, lo, hi):
+    return torch._foreach_clamp_max(torch._foreach_clamp_min(xs, lo), hi)
+
+
+def norm(xs):
+    return list(torch._foreach_norm(xs))
+
+
+def copy(xs):
+    return [x.clone() for x in xs]

@@ -1,0 +1,558 @@
+"""NumPy-like array ops on PyTorch (Keras 3 `keras.ops` names).
+
+Each op converts only what is not already a tensor, so a call on tensors costs
+one isinstance check over the torch function itself.
+"""
+import builtins
+
+import numpy as np
+import torch
+
+from layerkit.backend.torch.core import DEVICE, convert_to_tensor, to_torch_dtype
+
+_T = torch.Tensor
+
+
+def _t(x):
+    return x if isinstance(x, _T) else convert_to_tensor(x)
+
+
+def _pair(a, b):
+    """Converts a binary op's operands, letting Python scalars stay scalars."""
+    if isinstance(a, _T):
+        if isinstance(b, (_T, int, float, bool)):
+            return a, b
+        return a, convert_to_tensor(b)
+    if isinstance(b, _T) and isinstance(a, (int, float, bool)):
+        return a, b
+    a = convert_to_tensor(a)
+    b = b if isinstance(b, (int, float, bool)) else _t(b)
+    return a, b
+
+
+def _axis(axis):
+    if isinstance(axis, list):
+        return tuple(axis)
+    return axis
+
+
+def _unary(fn):
+    return lambda x: fn(_t(x))
+
+
+abs = absolute = _unary(torch.abs)
+negative = _unary(torch.neg)
+reciprocal = _unary(torch.reciprocal)
+square = _unary(torch.square)
+sqrt = _unary(torch.sqrt)
+exp = _unary(torch.exp)
+expm1 = _unary(torch.expm1)
+log = _unary(torch.log)
+log1p = _unary(torch.log1p)
+log2 = _unary(torch.log2)
+log10 = _unary(torch.log10)
+sign = _unary(torch.sign)
+floor = _unary(torch.floor)
+ceil = _unary(torch.ceil)
+sin, cos, tan = _unary(torch.sin), _unary(torch.cos), _unary(torch.tan)
+arcsin, arccos, arctan = _unary(torch.asin), _unary(torch.acos), _unary(torch.atan)
+sinh, cosh, tanh = _unary(torch.sinh), _unary(torch.cosh), _unary(torch.tanh)
+isnan = _unary(torch.isnan)
+isinf = _unary(torch.isinf)
+isfinite = _unary(torch.isfinite)
+logical_not = _unary(torch.logical_not)
+
+
+def add(a, b):
+    a, b = _pair(a, b)
+    return a + b
+
+
+def subtract(a, b):
+    a, b = _pair(a, b)
+    return a - b
+
+
+def multiply(a, b):
+    a, b = _pair(a, b)
+    return a * b
+
+
+def divide(a, b):
+    a, b = _pair(a, b)
+    return torch.true_divide(a, b) if isinstance(a, _T) else torch.true_divide(_t(a), b)
+
+
+true_divide = divide
+
+
+def floor_divide(a, b):
+    a, b = _pair(a, b)
+    return a // b
+
+
+def mod(a, b):
+    a, b = _pair(a, b)
+    return a % b
+
+
+def power(a, b):
+    a, b = _pair(a, b)
+    return a ** b
+
+
+def arctan2(a, b):
+    return torch.atan2(_t(a), _t(b))
+
+
+def _binary(fn):
+    def op(a, b):
+        a, b = _t(a), _t(b)
+        return fn(a, b)
+    return op
+
+
+maximum = _binary(torch.maximum)
+minimum = _binary(torch.minimum)
+equal = _binary(torch.eq)
+not_equal = _binary(torch.ne)
+greater = _binary(torch.gt)
+greater_equal = _binary(torch.ge)
+less = _binary(torch.lt)
+less_equal = _binary(torch.le)
+logical_and = _binary(torch.logical_and)
+logical_or = _binary(torch.logical_or)
+logical_xor = _binary(torch.logical_xor)
+matmul = _binary(torch.matmul)
+outer = _binary(torch.outer)
+
+
+def dot(a, b):
+    a, b = _t(a), _t(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if b.ndim == 1 or a.ndim == 1:
+        return torch.matmul(a, b)
+    # numpy.dot contracts a's last axis with b's second-to-last.
+    return torch.tensordot(a, b, dims=([a.ndim - 1], [b.ndim - 2]))
+
+
+def tensordot(a, b, axes=2):
+    return torch.tensordot(_t(a), _t(b), dims=axes)
+
+
+def einsum(subscripts, *operands):
+    return torch.einsum(subscripts, *[_t(o) for o in operands])
+
+
+def where(condition, x1=None, x2=None):
+    condition = _t(condition).bool()
+    if x1 is None and x2 is None:
+        return torch.nonzero(condition, as_tuple=True)
+    x1, x2 = _pair(x1, x2) if isinstance(x1, _T) or isinstance(x2, _T) else (_t(x1), _t(x2))
+    return torch.where(condition, x1, x2)
+
+
+def reshape(x, newshape):
+    if isinstance(newshape, int):
+        newshape = (newshape,)
+    return torch.reshape(_t(x), tuple(-1 if d is None else d for d in newshape))
+
+
+def transpose(x, axes=None):
+    x = _t(x)
+    if axes is None:
+        return x.permute(*reversed(range(x.ndim)))
+    return x.permute(*axes)
+
+
+def swapaxes(x, axis1, axis2):
+    return torch.swapaxes(_t(x), axis1, axis2)
+
+
+def moveaxis(x, source, destination):
+    return torch.moveaxis(_t(x), source, destination)
+
+
+def expand_dims(x, axis):
+    x = _t(x)
+    if isinstance(axis, (list, tuple)):
+        for a in sorted(a if a >= 0 else a + x.ndim + len(axis) for a in axis):
+            x = x.unsqueeze(a)
+        return x
+    return x.unsqueeze(axis)
+
+
+def squeeze(x, axis=None):
+    x = _t(x)
+    if axis is None:
+        return x.squeeze()
+    return x.squeeze(_axis(axis))
+
+
+def _tensors(xs):
+    xs = [_t(x) for x in xs]
+    dt = torch.result_type(*xs) if len(xs) > 1 else xs[0].dtype
+    return [x.to(dt) if x.dtype != dt else x for x in xs]
+
+
+def concatenate(xs, axis=0):
+    return torch.cat(_tensors(xs), dim=axis)
+
+
+def stack(xs, axis=0):
+    return torch.stack(_tensors(xs), dim=axis)
+
+
+def hstack(xs):
+    return torch.hstack(_tensors(xs))
+
+
+def vstack(xs):
+    return torch.vstack(_tensors(xs))
+
+
+def split(x, indices_or_sections, axis=0):
+    x = _t(x)
+    if isinstance(indices_or_sections, int):
+        n = x.shape[axis]
+        if n % indices_or_sections:
+            raise ValueError(f"split: axis {axis} of size {n} does not divide into "
+                             f"{indices_or_sections} equal sections.")
+        return list(torch.split(x, n // indices_or_sections, dim=axis))
+    bounds = [0] + list(indices_or_sections) + [x.shape[axis]]
+    return [x.narrow(axis, s, e - s) for s, e in zip(bounds[:-1], bounds[1:])]
+
+
+def tile(x, repeats):
+    x = _t(x)
+    if isinstance(repeats, int):
+        repeats = (repeats,)
+    return torch.tile(x, tuple(repeats))
+
+
+def repeat(x, repeats, axis=None):
+    x = _t(x)
+    if axis is None:
+        x = x.flatten()
+        axis = 0
+    if not isinstance(repeats, int):
+        repeats = _t(repeats)
+    return torch.repeat_interleave(x, repeats, dim=axis)
+
+
+def flip(x, axis=None):
+    x = _t(x)
+    if axis is None:
+        axis = tuple(range(x.ndim))
+    elif isinstance(axis, int):
+        axis = (axis,)
+    return torch.flip(x, dims=tuple(axis))
+
+
+def roll(x, shift, axis=None):
+    return torch.roll(_t(x), shift, dims=axis)
+
+
+def broadcast_to(x, shape):
+    return torch.broadcast_to(_t(x), tuple(shape))
+
+
+def take(x, indices, axis=None):
+    x, indices = _t(x), _t(indices).long()
+    if axis is None:
+        return x.flatten()[indices]
+    return torch.index_select(x, axis, indices.flatten()).reshape(
+        x.shape[:axis % x.ndim] + indices.shape + x.shape[axis % x.ndim + 1:])
+
+
+def take_along_axis(x, indices, axis=None):
+    x, indices = _t(x), _t(indices).long()
+    if axis is None:
+        return torch.take_along_dim(x.flatten(), indices.flatten())
+    return torch.take_along_dim(x, indices, dim=axis)
+
+
+def pad(x, pad_width, mode="constant", constant_values=0):
+    x = _t(x)
+    pad_width = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
+    flat = []
+    for before, after in reversed(pad_width.tolist()):
+        flat += [before, after]
+    if mode == "constant":
+        return torch.nn.functional.pad(x, flat, mode="constant", value=constant_values)
+    torch_mode = {"reflect": "reflect", "edge": "replicate", "symmetric": None,
+                  "wrap": "circular"}.get(mode)
+    if torch_mode is None:
+        raise ValueError(f"pad: mode {mode!r} is not supported on the torch engine.")
+    return torch.nn.functional.pad(x, flat, mode=torch_mode)
+
+
+def tril(x, k=0):
+    return torch.tril(_t(x), diagonal=k)
+
+
+def triu(x, k=0):
+    return torch.triu(_t(x), diagonal=k)
+
+
+def diag(x, k=0):
+    return torch.diag(_t(x), diagonal=k)
+
+
+def eye(N, M=None, k=0, dtype=None):
+    return convert_to_tensor(np.eye(N, M, k), dtype=dtype or "float32")
+
+
+def identity(n, dtype=None):
+    return eye(n, dtype=dtype)
+
+
+def _reduce(fn):
+    def op(x, axis=None, keepdims=False):
+        x = _t(x)
+        if axis is None:
+            out = fn(x)
+            return out.reshape((1,) * x.ndim) if keepdims else out
+        return fn(x, dim=_axis(axis), keepdim=keepdims)
+    return op
+
+
+def _float(x):
+    return x if x.is_floating_point() or x.is_complex() else x.float()
+
+
+sum = _reduce(torch.sum)
+prod_ = _reduce(torch.prod)
+any = _reduce(torch.any)
+all = _reduce(torch.all)
+
+
+def prod(x, axis=None, keepdims=False):
+    x = _t(x)
+    if isinstance(axis, (tuple, list)):
+        for a in sorted((a % x.ndim for a in axis), reverse=True):
+            x = torch.prod(x, dim=a, keepdim=keepdims)
+        return x
+    return prod_(x, axis, keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    x = _float(_t(x))
+    if axis is None:
+        out = torch.mean(x)
+        return out.reshape((1,) * x.ndim) if keepdims else out
+    return torch.mean(x, dim=_axis(axis), keepdim=keepdims)
+
+
+def _minmax(fn):
+    def op(x, axis=None, keepdims=False, initial=None):
+        x = _t(x)
+        if axis is None:
+            out = fn(x)
+            out = out.reshape((1,) * x.ndim) if keepdims else out
+        else:
+            out = fn(x, dim=_axis(axis), keepdim=keepdims)
+        if initial is not None:
+            out = torch.clamp(out, min=initial) if fn is torch.amax else torch.clamp(out, max=initial)
+        return out
+    return op
+
+
+max = amax = _minmax(torch.amax)
+min = amin = _minmax(torch.amin)
+
+
+def var(x, axis=None, keepdims=False):
+    x = _float(_t(x))
+    if axis is None:
+        out = torch.var(x, correction=0)
+        return out.reshape((1,) * x.ndim) if keepdims else out
+    return torch.var(x, dim=_axis(axis), keepdim=keepdims, correction=0)
+
+
+def std(x, axis=None, keepdims=False):
+    return torch.sqrt(var(x, axis, keepdims))
+
+
+def argmax(x, axis=None, keepdims=False):
+    return torch.argmax(_t(x), dim=axis, keepdim=keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    return torch.argmin(_t(x), dim=axis, keepdim=keepdims)
+
+
+def argsort(x, axis=-1):
+    x = _t(x)
+    if axis is None:
+        return torch.argsort(x.flatten(), stable=True)
+    return torch.argsort(x, dim=axis, stable=True)
+
+
+def sort(x, axis=-1):
+    x = _t(x)
+    if axis is None:
+        return torch.sort(x.flatten()).values
+    return torch.sort(x, dim=axis).values
+
+
+def cumsum(x, axis=None, dtype=None):
+    x = _t(x)
+    if axis is None:
+        x, axis = x.flatten(), 0
+    return torch.cumsum(x, dim=axis, dtype=to_torch_dtype(dtype) if dtype else None)
+
+
+def cumprod(x, axis=None, dtype=None):
+    x = _t(x)
+    if axis is None:
+        x, axis = x.flatten(), 0
+    return torch.cumprod(x, dim=axis, dtype=to_torch_dtype(dtype) if dtype else None)
+
+
+def count_nonzero(x, axis=None):
+    return torch.count_nonzero(_t(x), dim=_axis(axis))
+
+
+def average(x, axis=None, weights=None):
+    x = _float(_t(x))
+    if weights is None:
+        return mean(x, axis)
+    w = _t(weights).to(x.dtype)
+    if axis is not None and w.ndim == 1 and x.ndim > 1:
+        shape = [1] * x.ndim
+        shape[axis] = -1
+        w = w.reshape(shape)
+    return torch.sum(x * w, dim=axis) / torch.sum(w * torch.ones_like(x), dim=axis)
+
+
+def round(x, decimals=0):
+    return torch.round(_t(x), decimals=decimals)
+
+
+def clip(x, x_min, x_max):
+    x = _t(x)
+    lo = x_min if not isinstance(x_min, np.ndarray) else _t(x_min)
+    hi = x_max if not isinstance(x_max, np.ndarray) else _t(x_max)
+    return torch.clamp(x, lo, hi)
+
+
+def linspace(start, stop, num=50, endpoint=True, dtype=None):
+    if endpoint:
+        out = torch.linspace(start, stop, num, device=DEVICE)
+    else:
+        out = torch.linspace(start, stop, num + 1, device=DEVICE)[:-1]
+    return out.to(to_torch_dtype(dtype)) if dtype else out
+
+
+def ndim(x):
+    return _t(x).ndim
+
+
+def size(x):
+    return _t(x).numel()
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    return torch.nan_to_num(_t(x), nan=nan, posinf=posinf, neginf=neginf)
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None:
+        floats = builtins.any(isinstance(v, float) for v in (start, stop, step))
+        dtype = "float32" if floats else "int32"
+    return torch.arange(start, stop, step, dtype=to_torch_dtype(dtype), device=DEVICE)
+
+
+def _shape(shape):
+    return (shape,) if isinstance(shape, int) else tuple(shape)
+
+
+def zeros(shape, dtype=None):
+    return torch.zeros(_shape(shape), dtype=to_torch_dtype(dtype or "float32"), device=DEVICE)
+
+
+def ones(shape, dtype=None):
+    return torch.ones(_shape(shape), dtype=to_torch_dtype(dtype or "float32"), device=DEVICE)
+
+
+def full(shape, fill_value, dtype=None):
+    fill = _t(fill_value)
+    dt = to_torch_dtype(dtype) if dtype else fill.dtype
+    return torch.full(_shape(shape), fill.item() if fill.ndim == 0 else 0, dtype=dt,
+                      device=DEVICE) if fill.ndim == 0 else torch.broadcast_to(
+                          fill.to(dt), _shape(shape)).clone()
+
+
+def zeros_like(x, dtype=None):
+    return torch.zeros_like(_t(x), dtype=to_torch_dtype(dtype) if dtype else None)
+
+
+def ones_like(x, dtype=None):
+    return torch.ones_like(_t(x), dtype=to_torch_dtype(dtype) if dtype else None)
+
+
+def full_like(x, fill_value, dtype=None):
+    return torch.full_like(_t(x), fill_value, dtype=to_torch_dtype(dtype) if dtype else None)
+
+
+def array(x, dtype=None):
+    return convert_to_tensor(x, dtype=dtype)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    x = _t(x)
+    if axis is None:
+        out = torch.logsumexp(x.flatten(), dim=0)
+        return out.reshape((1,) * x.ndim) if keepdims else out
+    return torch.logsumexp(x, dim=_axis(axis), keepdim=keepdims)
+
+
+def erf(x):
+    return torch.erf(_t(x))
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    return torch.linalg.norm(_float(_t(x)), ord=ord, dim=_axis(axis), keepdim=keepdims)
+
+
+def top_k(x, k, sorted=True):
+    out = torch.topk(_t(x), k, sorted=sorted)
+    return out.values, out.indices
+
+
+def in_top_k(targets, predictions, k):
+    predictions = _t(predictions)
+    targets = _t(targets).long()
+    target_scores = torch.take_along_dim(predictions, targets[:, None], dim=-1)
+    return torch.sum(predictions > target_scores, dim=-1) < k
+
+
+def segment_sum(data, segment_ids, num_segments=None):
+    data, segment_ids = _t(data), _t(segment_ids).long()
+    n = num_segments if num_segments is not None else int(segment_ids.max()) + 1
+    out = torch.zeros((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
+    return out.index_add_(0, segment_ids, data)
+
+
+def slice(x, start_indices, shape):
+    x = _t(x)
+    idx = tuple(builtins.slice(int(s), int(s) + int(n)) for s, n in zip(start_indices, shape))
+    return x[idx]
+
+
+def scatter(indices, values, shape):
+    values = _t(values)
+    out = torch.zeros(tuple(shape), dtype=values.dtype, device=values.device)
+    key = tuple(_t(indices).long().moveaxis(-1, 0))
+    return out.index_put_(key, values, accumulate=True)
+
+
+def scatter_update(inputs, indices, updates):
+    out = _t(inputs).clone()
+    key = tuple(_t(indices).long().moveaxis(-1, 0))
+    out[key] = _t(updates).to(out.dtype)
+    return out

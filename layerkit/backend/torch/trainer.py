@@ -1,0 +1,91 @@
+"""The PyTorch step: eager autograd over the Variables' leaf tensors.
+
+The state lives in the Variables themselves, so get_state/set_state are plain
+reads/writes and `sync()` has nothing to do. `compile(jit_compile=True)`
+compiles the forward pass with torch.compile.
+"""
+import torch
+
+from layerkit.backend.torch.core import convert_to_tensor
+
+
+def get_state(model, kind="train"):
+    return [v.value for v in model.variables]
+
+
+def set_state(model, state, kind="train"):
+    for v, value in zip(model.variables, state):
+        v.assign(value)
+
+
+def _tensors(structure):
+    if structure is None:
+        return None
+    if isinstance(structure, torch.Tensor):
+        return structure
+    if isinstance(structure, dict):
+        return {k: _tensors(v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_tensors(v) for v in structure)
+    return convert_to_tensor(structure)
+
+
+class StepRunner:
+    def __init__(self, model, kind):
+        self.model = model
+        self.kind = kind
+        self.steps_per_execution = 1
+        if kind == "train":
+            model.optimizer.build(model.trainable_variables)
+        self.trainable = list(model.trainable_variables) if kind == "train" else []
+        forward = model.__call__
+        if getattr(model, "jit_compile", None) is True:
+            forward = torch.compile(forward)
+        self._forward = forward
+
+    def _train(self, x, y, sw):
+        model = self.model
+        y_pred = self._forward(x, training=True)
+        loss = model.compute_loss(x, y, y_pred, sw, training=True)
+        grads = torch.autograd.grad(loss, [v._value for v in self.trainable], allow_unused=True)
+        with torch.no_grad():
+            model.optimizer.apply(list(grads), self.trainable)
+            return model.update_metrics(loss.detach(), y, _detach(y_pred), sw)
+
+    def _test(self, x, y, sw):
+        model = self.model
+        with torch.no_grad():
+            y_pred = self._forward(x, training=False)
+            loss = model.compute_loss(x, y, y_pred, sw, training=False)
+            return model.update_metrics(loss, y, y_pred, sw)
+
+    def run(self, batch, n=1):
+        x, y, sw = batch
+        x, y, sw = _tensors(x), _tensors(y), _tensors(sw)
+        if self.kind == "train":
+            return self._train(x, y, sw)
+        return self._test(x, y, sw)
+
+    def predict(self, x):
+        with torch.no_grad():
+            return self._forward(_tensors(x), training=False)
+
+    def sync(self):
+        pass
+
+    def reset_metrics(self):
+        self.model.reset_metrics()
+
+
+def _detach(structure):
+    if isinstance(structure, torch.Tensor):
+        return structure.detach()
+    if isinstance(structure, dict):
+        return {k: _detach(v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_detach(v) for v in structure)
+    return structure
+
+
+def make_step(model, kind):
+    return StepRunner(model, kind)

@@ -1,0 +1,33 @@
+"""The `layerkit` command: `layerkit run prog.py [args...]` runs a Keras 2 program
+with `keras` mapped onto layerkit."""
+import argparse
+import os
+import runpy
+import sys
+
+
+def _run(args):
+    from layerkit.compat import alias_keras
+    alias_keras()
+    path = args.program
+    if not os.path.exists(path):
+        print(f"layerkit run: no such file: {path}", file=sys.stderr)
+        return 2
+    sys.argv = [path] + list(args.args)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    runpy.run_path(path, run_name="__main__")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="layerkit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run a Keras program on layerkit")
+    run.add_argument("program")
+    run.add_argument("args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    return _run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,373 @@
+"""The Layer base class: weights, build-on-first-call, symbolic calls, config."""
+import inspect
+
+import numpy as np
+
+from layerkit import backend
+from layerkit.backend.common import naming
+from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.backend.common.stateless_scope import get_stateless_scope
+from layerkit.backend.common.symbolic_tensor import SymbolicTensor, any_symbolic
+from layerkit.layers.input_spec import assert_input_compatibility
+from layerkit.layers.node import Node, flatten, map_structure
+
+# The `training` value of the outermost call, seen by nested layers that were
+# not given one explicitly (Keras's call context).
+_TRAINING_CONTEXT = []
+
+_BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
+                "input_length")
+
+
+class Layer:
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        # Recorded so get_config() of simple subclasses can round-trip.
+        obj._init_args = (args, dict(kwargs))
+        return obj
+
+    def __init__(self, trainable=True, name=None, dtype=None, activity_regularizer=None,
+                 autocast=True, **kwargs):
+        unknown = [k for k in kwargs if k not in _BASE_KWARGS]
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unrecognized keyword argument(s) "
+                            f"{unknown}. Valid base keywords: trainable, name, dtype, "
+                            f"activity_regularizer, {', '.join(_BASE_KWARGS)}.")
+        object.__setattr__(self, "_layers", [])
+        object.__setattr__(self, "_own_variables", [])
+        self._trainable = bool(trainable)
+        self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
+        self._dtype = standardize_dtype(dtype) if dtype is not None else None
+        from layerkit import regularizers
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self._inbound_nodes = []
+        self._losses = []
+        self._seed_generators = []
+        self._initial_weights = kwargs.get("weights")
+        batch_input_shape = kwargs.get("batch_input_shape")
+        if batch_input_shape is None:
+            input_shape = kwargs.get("input_shape")
+            if input_shape is None and kwargs.get("input_dim") is not None:
+                input_shape = (kwargs["input_dim"],)
+                if kwargs.get("input_length") is not None:
+                    input_shape = (kwargs["input_length"],)
+            if input_shape is not None:
+                if isinstance(input_shape, int):
+                    input_shape = (input_shape,)
+                batch_input_shape = (kwargs.get("batch_size"),) + tuple(input_shape)
+        self._batch_input_shape = (None if batch_input_shape is None
+                                   else tuple(batch_input_shape))
+        sig = inspect.signature(self.call).parameters
+        self._call_has_training = "training" in sig
+        self._call_has_mask = "mask" in sig
+
+    # --- attribute tracking ------------------------------------------
+    def __setattr__(self, name, value):
+        if isinstance(value, Layer) and name != "_outer" and "_layers" in self.__dict__:
+            if value is not self and all(value is not l for l in self._layers):
+                self._layers.append(value)
+        elif isinstance(value, (list, tuple)) and value and "_layers" in self.__dict__ \
+                and all(isinstance(v, Layer) for v in value) and not name.startswith("_"):
+            for v in value:
+                if all(v is not l for l in self._layers):
+                    self._layers.append(v)
+        elif isinstance(value, backend.Variable) and "_own_variables" in self.__dict__:
+            if all(value is not v for v in self._own_variables):
+                self._own_variables.append(value)
+        object.__setattr__(self, name, value)
+
+    @property
+    def dtype(self):
+        from layerkit import config
+        return self._dtype or config.floatx()
+
+    @property
+    def compute_dtype(self):
+        return self.dtype
+
+    # --- weights -----------------------------------------------------
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
+                   trainable=True, constraint=None, **kwargs):
+        # Keras 3 puts `shape` first; Keras 2 puts `name` first. Accept both.
+        if name is not None and not isinstance(name, str) and shape is None:
+            name, shape = None, name
+        for legacy in ("use_resource", "synchronization", "aggregation", "partitioner",
+                       "caching_device", "experimental_autocast", "autocast"):
+            kwargs.pop(legacy, None)
+        if kwargs:
+            raise TypeError(f"{self.name}.add_weight: unrecognized keyword argument(s) "
+                            f"{sorted(kwargs)}.")
+        from layerkit import constraints, initializers, regularizers
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        dtype = standardize_dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.startswith("float") else "zeros"
+        init = initializers.get(initializer)
+        name = name or naming.uniquify("variable")
+        variable = backend.Variable(init, shape=shape, dtype=dtype, trainable=trainable,
+                                    name=name, constraint=constraints.get(constraint))
+        variable.path = f"{self.name}/{name}"
+        variable.regularizer = regularizers.get(regularizer)
+        self._own_variables.append(variable)
+        return variable
+
+    def add_variable(self, *args, **kwargs):
+        return self.add_weight(*args, **kwargs)
+
+    def _flatten_layers(self, include_self=True):
+        seen, out = set(), []
+        stack = [self] if include_self else list(reversed(self._layers))
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            stack.extend(reversed(layer._layers))
+        return out
+
+    def _collect(self, trainable):
+        seen, out = set(), []
+        for layer in self._flatten_layers():
+            layer_trainable = layer.trainable
+            for v in layer._own_variables:
+                if id(v) in seen:
+                    continue
+                is_trainable = v.trainable and layer_trainable and self.trainable
+                if trainable is None or is_trainable == trainable:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def weights(self):
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def trainable_weights(self):
+        return self._collect(True) if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self._collect(None)
+        return self._collect(False)
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def seed_generators(self):
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._seed_generators)
+        return out
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    def get_weights(self):
+        return [np.array(v.numpy()) for v in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(weights) != len(params):
+            raise ValueError(
+                f'Layer "{self.name}" expects {len(params)} weight array(s), but the '
+                f"weight list received has {len(weights)}: {[np.shape(w) for w in weights]}.")
+        for v, w in zip(params, weights):
+            if tuple(np.shape(w)) != v.shape:
+                raise ValueError(
+                    f'Layer "{self.name}" weight shape {v.shape} is not compatible with '
+                    f"provided weight shape {tuple(np.shape(w))} for {v.path}.")
+        for v, w in zip(params, weights):
+            v.assign(np.asarray(w, dtype=v.dtype))
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(
+                f'You tried to call `count_params` on layer "{self.name}", but the layer '
+                "isn't built. You can build it manually via `layer.build(input_shape)`.")
+        return int(sum(np.prod(v.shape, dtype=np.int64) for v in self.weights))
+
+    # --- losses ------------------------------------------------------
+    def add_loss(self, loss):
+        scope = get_stateless_scope()
+        if scope is not None and scope.losses is not None:
+            scope.add_loss(loss)
+        else:
+            self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Activity losses of the last call plus the weight regularization penalties."""
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._losses)
+        out.extend(self._regularization_losses())
+        return out
+
+    def _regularization_losses(self):
+        out = []
+        for layer in self._flatten_layers():
+            for v in layer._own_variables:
+                reg = getattr(v, "regularizer", None)
+                if reg is not None and v.trainable:
+                    out.append(reg(v.value))
+        return out
+
+    # --- building ----------------------------------------------------
+    def build(self, input_shape=None):
+        self.built = True
+
+    def _maybe_build(self, args):
+        if self.built:
+            return
+        first = args[0] if args else None
+        shapes = map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None, first)
+        self.build(shapes)
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def compute_output_shape(self, input_shape):
+        raise NotImplementedError
+
+    def _has_own_output_shape(self):
+        return type(self).compute_output_shape is not Layer.compute_output_shape
+
+    def compute_output_spec(self, *args, **kwargs):
+        if self._has_own_output_shape():
+            first = args[0]
+            shapes = map_structure(lambda t: tuple(t.shape), first)
+            out_shape = self.compute_output_shape(shapes)
+            dtype = self.compute_dtype
+            if isinstance(out_shape, tuple) and all(d is None or isinstance(d, int)
+                                                     for d in out_shape):
+                return SymbolicTensor(out_shape, dtype)
+            if isinstance(out_shape, dict):
+                return {k: SymbolicTensor(s, dtype) for k, s in out_shape.items()}
+            return [SymbolicTensor(s, dtype) for s in out_shape]
+        return backend.compute_output_spec(self.call, *args, **kwargs)
+
+    # --- calling -----------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if "training" in kwargs and kwargs["training"] is not None:
+            _TRAINING_CONTEXT.append(bool(kwargs["training"]))
+            pushed = True
+        else:
+            pushed = False
+        try:
+            if any_symbolic((args, kwargs)):
+                # A graph node keeps only an explicit `training`, so the value at
+                # run time comes from the caller.
+                if kwargs.get("training") is None:
+                    kwargs.pop("training", None)
+                return self._symbolic_call(args, kwargs)
+            if self._call_has_training:
+                if kwargs.get("training") is None:
+                    kwargs["training"] = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else False
+            elif "training" in kwargs:
+                kwargs.pop("training")
+            if args and not backend.is_tensor(args[0]) and not isinstance(args[0], (list, tuple, dict)):
+                args = (backend.convert_to_tensor(args[0], dtype=self._input_dtype(args[0])),) + args[1:]
+            elif args and isinstance(args[0], (list, tuple)):
+                args = (type(args[0])(backend.convert_to_tensor(a) if isinstance(a, np.ndarray) else a
+                                      for a in args[0]),) + args[1:]
+            if not self.built:
+                self._maybe_build(args)
+            if self.input_spec is not None:
+                assert_input_compatibility(self.input_spec, args[0] if args else None, self.name)
+            if self._losses:
+                self._losses = []
+            outputs = self.call(*args, **kwargs)
+            if self.activity_regularizer is not None:
+                for o in flatten(outputs):
+                    self.add_loss(self.activity_regularizer(o) / o.shape[0])
+            return outputs
+        finally:
+            if pushed:
+                _TRAINING_CONTEXT.pop()
+
+    def _input_dtype(self, x):
+        dt = getattr(x, "dtype", None)
+        if dt is not None and (np.issubdtype(dt, np.floating)):
+            return self.compute_dtype
+        return None
+
+    def _symbolic_call(self, args, kwargs):
+        if not self.built:
+            self._maybe_build(args)
+        if self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, args[0] if args else None, self.name)
+        spec_kwargs = dict(kwargs)
+        if self._call_has_training:
+            spec_kwargs.setdefault("training", False)
+        outputs = self.compute_output_spec(*args, **spec_kwargs)
+        Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
+        return outputs
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    # --- introspection -----------------------------------------------
+    def _node_output(self, attr):
+        if not self._inbound_nodes:
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus '
+                                 f"has no defined {attr}.")
+        node = self._inbound_nodes[0]
+        tensors = node.output_tensors if attr == "output" else node.input_tensors
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    @property
+    def output(self):
+        return self._node_output("output")
+
+    @property
+    def input(self):
+        return self._node_output("input")
+
+    @property
+    def output_shape(self):
+        out = self.output
+        return [t.shape for t in out] if isinstance(out, list) else out.shape
+
+    @property
+    def input_shape(self):
+        inp = self.input
+        return [t.shape for t in inp] if isinstance(inp, list) else inp.shape
+
+    # --- config ------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = self._batch_input_shape
+        if type(self).get_config is Layer.get_config and type(self).__init__ is not Layer.__init__:
+            # A user subclass without get_config: keep its constructor keywords.
+            args, kwargs = self._init_args
+            if args:
+                raise NotImplementedError(
+                    f"Layer {type(self).__name__} was created with positional arguments "
+                    "and does not override get_config(); override it to make it serializable.")
+            config.update({k: v for k, v in kwargs.items() if k not in config})
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+

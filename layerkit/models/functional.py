@@ -1,0 +1,181 @@
+"""Functional: a model defined by a graph of layer calls from Input tensors to outputs."""
+from layerkit import backend
+from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.layers.input_layer import InputLayer
+from layerkit.layers.node import flatten, map_structure
+from layerkit.models.model import Model
+
+
+class Functional(Model):
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._input_struct = _as_structure(inputs, "inputs")
+        self._output_struct = _as_structure(outputs, "outputs")
+        self._inputs = flatten(self._input_struct)
+        self._outputs = flatten(self._output_struct)
+        for t in self._inputs + self._outputs:
+            if not isinstance(t, SymbolicTensor):
+                raise ValueError(
+                    "Model(inputs, outputs): every input and output must be a symbolic tensor "
+                    f"made with Input() and layer calls; received {type(t).__name__}: {t!r:.80}")
+        self._map_graph()
+        self.built = True
+
+    # --- graph --------------------------------------------------------
+    def _map_graph(self):
+        input_ids = {id(t) for t in self._inputs}
+        order = {}          # layer id -> pre-order discovery index (tie-break)
+        nodes = []          # post-order: parents before children
+        seen_nodes = set()
+        node_depth = {}
+
+        def visit(tensor):
+            if tensor._history is None:
+                raise ValueError(f"Model(inputs, outputs): the tensor {tensor!r} was not made "
+                                 "by Input() or a layer call, so it has no place in a graph.")
+            layer, node_index, _ = tensor._history
+            node = layer._inbound_nodes[node_index]
+            order.setdefault(id(layer), (len(order), layer))
+            if id(node) in seen_nodes:
+                return node
+            seen_nodes.add(id(node))
+            if id(tensor) not in input_ids:
+                if node.is_input:
+                    raise ValueError(
+                        f'Graph disconnected: cannot obtain value for tensor {tensor.name or tensor} '
+                        f'at layer "{layer.name}". Pass that Input to Model(inputs=...).')
+                for t in node.input_tensors:
+                    visit(t)
+            nodes.append((node, id(tensor) in input_ids))
+            return node
+
+        for t in self._outputs:
+            visit(t)
+        # Depth: outputs are 0; an inbound node is one deeper than its deepest consumer.
+        for node, is_model_input in reversed(nodes):
+            depth = node_depth.setdefault(id(node), 0)
+            if is_model_input:
+                continue
+            for parent in node.parent_nodes:
+                node_depth[id(parent)] = max(node_depth.get(id(parent), 0), depth + 1)
+        layer_depth = {}
+        for node, _ in nodes:
+            lid = id(node.layer)
+            layer_depth[lid] = max(layer_depth.get(lid, 0), node_depth[id(node)])
+        # Input layers of the model come first, in the order of `inputs`.
+        input_layers = []
+        for t in self._inputs:
+            layer = t._history[0]
+            if all(layer is not l for l in input_layers):
+                input_layers.append(layer)
+        others = [layer for _, layer in sorted(order.values(), key=lambda p: p[0])
+                  if all(layer is not l for l in input_layers)]
+        others.sort(key=lambda l: (-layer_depth[id(l)], order[id(l)][0]))
+        self._graph_layers = input_layers + others
+        object.__setattr__(self, "_layers", list(self._graph_layers))
+        run_nodes = [n for n, is_in in nodes if not is_in and not isinstance(n.layer, InputLayer)]
+        run_nodes.sort(key=lambda n: -node_depth[id(n)])
+        self._run_nodes = run_nodes
+        self._nodes_by_depth = node_depth
+        self._graph_node_ids = {id(n) for n, _ in nodes}
+
+    @property
+    def layers(self):
+        return list(self._graph_layers)
+
+    @property
+    def inputs(self):
+        return list(self._inputs)
+
+    @property
+    def outputs(self):
+        return list(self._outputs)
+
+    @property
+    def input_names(self):
+        return [t._history[0].name for t in self._inputs]
+
+    @property
+    def output_names(self):
+        if isinstance(self._output_struct, dict):
+            return list(self._output_struct.keys())
+        return [t._history[0].name for t in self._outputs]
+
+    @property
+    def input(self):
+        return self._input_struct if not isinstance(self._input_struct, tuple) else list(self._input_struct)
+
+    @property
+    def output(self):
+        return self._output_struct
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self._inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self._outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    # --- running ------------------------------------------------------
+    def _flatten_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            names = self.input_names
+            if isinstance(self._input_struct, dict):
+                keys = list(self._input_struct.keys())
+            else:
+                keys = names
+            missing = [k for k in keys if k not in inputs]
+            if missing:
+                raise ValueError(f'Model "{self.name}": missing input(s) {missing}; the model '
+                                 f"expects keys {keys}, received {sorted(inputs)}.")
+            return [inputs[k] for k in keys]
+        flat = flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self._inputs):
+            raise ValueError(f'Model "{self.name}" expects {len(self._inputs)} input(s), '
+                             f"but it received {len(flat)} input tensors.")
+        return flat
+
+    def call(self, inputs, training=None, mask=None):
+        flat = self._flatten_inputs(inputs)
+        values = {}
+        for t, x in zip(self._inputs, flat):
+            if not backend.is_tensor(x):
+                x = backend.convert_to_tensor(x, dtype=t.dtype if t.dtype.startswith("float") else None)
+            values[id(t)] = x
+
+        def fetch(v):
+            return values[id(v)] if isinstance(v, SymbolicTensor) else v
+
+        for node in self._run_nodes:
+            args = map_structure(fetch, node.call_args)
+            kwargs = map_structure(fetch, node.call_kwargs)
+            out = node.layer(*args, **kwargs)
+            if len(node.output_tensors) == 1:
+                values[id(node.output_tensors[0])] = out if not isinstance(out, (list, tuple)) else flatten(out)[0]
+            else:
+                for t, v in zip(node.output_tensors, flatten(out)):
+                    values[id(t)] = v
+        return map_structure(lambda t: values[id(t)], self._output_struct)
+
+    def compute_output_spec(self, *args, **kwargs):
+        return map_structure(lambda t: SymbolicTensor(t.shape, t.dtype), self._output_struct)
+
+    def get_config(self):
+        from layerkit.models.functional_config import functional_get_config
+        return functional_get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from layerkit.models.functional_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
+
+
+def _as_structure(x, what):
+    if isinstance(x, tuple):
+        return list(x)
+    if isinstance(x, list) and len(x) == 1 and what == "inputs":
+        return x
+    return x

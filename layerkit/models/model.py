@@ -1,0 +1,64 @@
+"""Model: a Layer with training (compile/fit/evaluate/predict).
+
+`Model(inputs, outputs)` builds a Functional model; subclassing Model with a
+custom `call` gives a subclassed model.
+"""
+from layerkit.layers.layer import Layer
+from layerkit.training.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or
+                             (len(args) == 1 and "outputs" in kwargs)):
+            from layerkit.models.functional import Functional
+            return Layer.__new__(Functional, *args, **kwargs)
+        return Layer.__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs:
+            # A subclass that calls Model.__init__(inputs, outputs): functional subclassing.
+            from layerkit.models.functional import Functional
+            if not isinstance(self, Functional):
+                raise TypeError(
+                    f"{type(self).__name__}: to build a model from inputs and outputs, "
+                    "use Model(inputs, outputs) or subclass Functional.")
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        Layer.__init__(self, name=name, trainable=trainable, **kwargs)
+        Trainer.__init__(self)
+
+    @property
+    def layers(self):
+        return [l for l in self._layers]
+
+    def get_layer(self, name=None, index=None):
+        if index is None and isinstance(name, int):
+            name, index = None, name
+        if index is not None:
+            layers = self.layers
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f'get_layer: index {index} is out of range; model "{self.name}" '
+                                 f"has {len(layers)} layers.")
+            return layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: "
+                         f"{[l.name for l in self.layers]}.")
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        from layerkit.models.summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
+
+    def build(self, input_shape=None):
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError(f'Model "{self.name}": build() needs an input_shape.')
+        from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+        self(SymbolicTensor(tuple(input_shape)))
+        self.built = True

@@ -1,0 +1,39 @@
+"""`layerkit.ops` neural-network functions: the engine's primitives plus the
+losses' building blocks, written once over the primitives."""
+from layerkit import config
+from layerkit.backend import nn as _engine
+from layerkit.backend.common.contract import CONTRACT
+from layerkit.ops import numpy as np_ops
+
+__all__ = list(CONTRACT["nn"]) + ["categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"]
+for _name in CONTRACT["nn"]:
+    globals()[_name] = getattr(_engine, _name)
+del _name
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    if from_logits:
+        return -np_ops.sum(target * _engine.log_softmax(output, axis=axis), axis=axis)
+    # Keras rescales the probabilities to sum to one, then clips away log(0).
+    output = output / np_ops.sum(output, axis=axis, keepdims=True)
+    eps = config.epsilon()
+    output = np_ops.clip(output, eps, 1.0 - eps)
+    return -np_ops.sum(target * np_ops.log(output), axis=axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    num_classes = output.shape[axis]
+    if target.ndim == output.ndim and target.shape[-1] == 1:
+        target = np_ops.squeeze(target, -1)
+    onehot = _engine.one_hot(target, num_classes, axis=axis, dtype=output.dtype)
+    return categorical_crossentropy(onehot, output, from_logits=from_logits, axis=axis)
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    if from_logits:
+        # max(x, 0) - x*z + log(1 + exp(-|x|)), stable for large |x|.
+        return (np_ops.maximum(output, 0.0) - output * target
+                + np_ops.log1p(np_ops.exp(-np_ops.abs(output))))
+    eps = config.epsilon()
+    output = np_ops.clip(output, eps, 1.0 - eps)
+    return -(target * np_ops.log(output) + (1.0 - target) * np_ops.log(1.0 - output))

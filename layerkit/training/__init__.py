@@ -1,0 +1,1 @@
+"""compile/fit/evaluate/predict, data adapters and the step's engine-neutral pieces."""

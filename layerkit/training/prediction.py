@@ -1,0 +1,66 @@
+"""predict and predict_on_batch: batched, any length, the last partial batch kept.
+
+A small in-memory array skips the data adapter and goes straight to the
+cached compiled forward."""
+import numpy as np
+
+from layerkit import backend
+from layerkit.layers.node import flatten, map_structure
+from layerkit.training import data_adapters
+
+
+class PredictionMethods:
+    def _predict_runner(self):
+        runners = self.__dict__.setdefault("_runners", {})
+        if "predict" not in runners:
+            runners["predict"] = backend.trainer.make_step(self, "predict")
+        return runners["predict"]
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+                max_queue_size=10, workers=1, use_multiprocessing=False):
+        verbose = 1 if verbose == "auto" else int(verbose)
+        batch_size = int(batch_size or 32)
+        if batch_size <= 0:
+            raise ValueError(f"predict: batch_size must be a positive integer, received {batch_size}.")
+        if isinstance(x, np.ndarray) and x.dtype != object and steps is None and \
+                not callbacks and x.shape[0] <= batch_size and self.built:
+            # Fast path: one batch, no adapter, no callbacks.
+            if x.dtype == np.float64:
+                x = x.astype(np.float32)
+            return _to_numpy(self._predict_runner().predict(x))
+        adapter = data_adapters.make_adapter(x, batch_size=batch_size, steps=steps,
+                                             check_nan=False)
+        if not self.built:
+            first = self._first_batch(adapter)[0]
+            self(map_structure(lambda a: a[:1], first), training=False)
+        from layerkit.callbacks.callback_list import CallbackList
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=adapter.num_batches)
+        runner = self._predict_runner()
+        cbs.on_predict_begin()
+        outputs = []
+        for step, batch in enumerate(adapter.epoch()):
+            cbs.on_predict_batch_begin(step)
+            out = runner.predict(batch[0])
+            outputs.append(map_structure(_to_numpy, out))
+            cbs.on_predict_batch_end(step, {"outputs": out})
+        cbs.on_predict_end()
+        if not outputs:
+            raise ValueError("predict: the data produced no batches.")
+        first = outputs[0]
+        if isinstance(first, np.ndarray):
+            return np.concatenate(outputs, axis=0)
+        if isinstance(first, dict):
+            return {k: np.concatenate([o[k] for o in outputs]) for k in first}
+        return [np.concatenate([o[i] for o in outputs]) for i in range(len(first))]
+
+    def predict_on_batch(self, x):
+        if not self.built:
+            self(map_structure(lambda a: np.asarray(a)[:1], x), training=False)
+        x = map_structure(lambda a: np.asarray(a, dtype=np.float32)
+                          if np.asarray(a).dtype == np.float64 else a, x)
+        return map_structure(_to_numpy, self._predict_runner().predict(x))
+
+
+def _to_numpy(t):
+    return backend.convert_to_numpy(t)

@@ -1,0 +1,401 @@
+"""The one training loop: compile, fit, evaluate, predict for every engine.
+
+An engine supplies only `make_step(model, kind)`, `get_state` and `set_state`
+(layerkit/backend/<engine>/trainer.py); everything else is here.
+"""
+import math
+
+import numpy as np
+
+from layerkit import backend
+from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.backend.common.stateless_scope import get_stateless_scope
+from layerkit.layers.node import flatten, map_structure
+from layerkit.training import data_adapters
+from layerkit.training.compile_utils import CompileLoss, CompileMetrics
+from layerkit.training.legacy_methods import LegacyTrainingMethods
+from layerkit.training.prediction import PredictionMethods
+from layerkit.training.validation import check_inputs_match_model
+
+_COMPILE_KEYWORDS_IGNORED_WITH_WARNING = ("sample_weight_mode", "target_tensors")
+
+
+class Trainer(PredictionMethods, LegacyTrainingMethods):
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.stop_training = False
+        self.history = None
+        self._runners = {}
+        self.compiled_loss = None
+        self.compiled_metrics = None
+
+    # --- compile ------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True, **kwargs):
+        for key in _COMPILE_KEYWORDS_IGNORED_WITH_WARNING:
+            if key in kwargs:
+                raise ValueError(f"compile: `{key}` is a TensorFlow-graph argument that "
+                                 "layerkit cannot honour; feed targets through fit() instead.")
+        if kwargs:
+            raise TypeError(f"compile: unrecognized keyword argument(s) {sorted(kwargs)}.")
+        from layerkit import optimizers
+        self.optimizer = optimizers.get(optimizer)
+        self._loss_arg = loss
+        self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                  weighted_metrics=weighted_metrics)
+        self.compiled_loss = None
+        self.compiled_metrics = None
+        self.run_eagerly = bool(run_eagerly)
+        steps_per_execution = int(steps_per_execution)
+        if steps_per_execution < 1:
+            raise ValueError(f"steps_per_execution must be >= 1, received {steps_per_execution}.")
+        self.steps_per_execution = steps_per_execution
+        self.jit_compile = jit_compile
+        self.compiled = True
+        self._runners = {}
+        from layerkit.metrics import Mean
+        self._loss_tracker = Mean(name="loss")
+        self._output_loss_trackers = []
+        if loss is not None and self.built:
+            self._build_compile_state_from_model()
+
+    @property
+    def loss(self):
+        return self._loss_arg if self.compiled else None
+
+    def _output_names(self):
+        names = getattr(self, "output_names", None)
+        if names:
+            return list(names)
+        return ["output"]
+
+    def _build_compile_state_from_model(self):
+        outputs = getattr(self, "outputs", None)
+        if not outputs:
+            return
+        self._build_compile_state(None, self.output if not isinstance(self.output, tuple)
+                                  else list(self.output))
+
+    def _build_compile_state(self, y_true, y_pred_spec):
+        """Creates the loss container and Metric objects (their Variables must exist
+        before a step is compiled)."""
+        if self.compiled_loss is not None and self.compiled_metrics is not None and \
+                self.compiled_metrics.built:
+            return
+        from layerkit.metrics import Mean
+        pred_flat = flatten(y_pred_spec)
+        names = self._output_names()
+        if len(names) != len(pred_flat):
+            names = [f"output_{i + 1}" for i in range(len(pred_flat))] if len(pred_flat) > 1 \
+                else ["output"]
+        args = self._compile_args
+        if args["loss"] is None:
+            raise ValueError("You must call compile() with a `loss` before training or "
+                             "evaluating the model.")
+        self.compiled_loss = CompileLoss(args["loss"], args["loss_weights"], names)
+        self.compiled_metrics = CompileMetrics(args["metrics"], args["weighted_metrics"], names)
+        true_shapes = [tuple(t.shape) if t is not None else None for t in
+                       (flatten(y_true) if y_true is not None else [None] * len(pred_flat))]
+        if y_true is None:
+            true_shapes = [p.shape for p in pred_flat]
+        self.compiled_metrics.build(true_shapes, [p.shape for p in pred_flat],
+                                    self.compiled_loss.raw_losses)
+        self._output_loss_trackers = []
+        if self.compiled_loss.multi_output:
+            self._output_loss_trackers = [Mean(name=f"{n}_loss") for n in names]
+
+    @property
+    def metrics(self):
+        out = []
+        if self.compiled:
+            out.append(self._loss_tracker)
+            out.extend(self._output_loss_trackers)
+            if self.compiled_metrics is not None:
+                out.extend(m for _, m, _ in self.compiled_metrics.metrics)
+        return out
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def metrics_variables(self):
+        out = []
+        for m in self.metrics:
+            out.extend(m.variables)
+        return out
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    # --- the step's pieces (engine-neutral, traced on JAX) -------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        total, per_output = self.compiled_loss(y, y_pred, sample_weight)
+        extra = self._extra_losses()
+        if extra:
+            total = total + sum(extra[1:], extra[0])
+        self._last_output_losses = per_output
+        return total
+
+    def _extra_losses(self):
+        scope = get_stateless_scope()
+        added = list(scope.losses) if scope is not None and scope.losses is not None else []
+        if not added:
+            for layer in self._flatten_layers():
+                added.extend(layer._losses)
+        return added + self._regularization_losses()
+
+    def update_metrics(self, loss, y, y_pred, sample_weight=None):
+        """Updates the loss tracker and compiled metrics; returns the logs dict."""
+        bs = flatten(y_pred)[0].shape[0]
+        self._loss_tracker.update_state(loss, sample_weight=bs)
+        per_output = getattr(self, "_last_output_losses", None) or []
+        for tracker, value in zip(self._output_loss_trackers, per_output):
+            if value is not None:
+                tracker.update_state(value, sample_weight=bs)
+        if self.compiled_metrics is not None:
+            self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.metric_results()
+
+    def metric_results(self):
+        return {m.name: m.result() for m in self.metrics}
+
+    # --- fit ------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, max_queue_size=10, workers=1,
+            use_multiprocessing=False, **kwargs):
+        from layerkit.legacy.keywords import fit_legacy_keywords
+        epochs = fit_legacy_keywords(kwargs, epochs)
+        self._assert_compiled("fit")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if batch_size is not None and int(batch_size) <= 0:
+            raise ValueError(f"fit: batch_size must be a positive integer, received {batch_size}.")
+        if validation_split and not data_adapters.is_array_like(x):
+            raise ValueError("validation_split is only supported for array inputs; pass "
+                             "validation_data for generators and datasets.")
+        train = data_adapters.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch,
+                                           shuffle, class_weight)
+        val = None
+        if validation_split and validation_data is None:
+            vx, vy, vsw = train.split(validation_split)
+            val = data_adapters.make_adapter(vx, vy, vsw, validation_batch_size or batch_size,
+                                             validation_steps, False)
+        elif validation_data is not None:
+            val = self._validation_adapter(validation_data, validation_batch_size or batch_size,
+                                           validation_steps)
+        self._prepare(train)
+        from layerkit.callbacks.callback_list import CallbackList
+        steps = train.num_batches
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                           verbose=verbose, epochs=epochs, steps=steps)
+        runner = self._runner("train")
+        self.stop_training = False
+        cbs.on_train_begin()
+        epoch_logs = {}
+        rng = np.random.default_rng(np.random.randint(0, 2**31 - 1))
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            runner.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            logs = self._run_epoch(runner, train, cbs, rng, "train")
+            runner.sync()
+            epoch_logs = self._to_floats(logs) if logs else {}
+            if val is not None and _due(epoch, validation_freq):
+                val_logs = self._evaluate_adapter(val, callbacks=cbs, verbose=0)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, epoch_logs)
+            if hasattr(train, "on_epoch_end"):
+                train.on_epoch_end()
+            if self.stop_training:
+                break
+        cbs.on_train_end(epoch_logs)
+        return self.history
+
+    def _run_epoch(self, runner, adapter, cbs, rng, kind):
+        logs = None
+        need_logs = cbs.needs_batch_logs
+        hook_begin = cbs.on_train_batch_begin if kind == "train" else cbs.on_test_batch_begin
+        hook_end = cbs.on_train_batch_end if kind == "train" else cbs.on_test_batch_end
+        k = runner.steps_per_execution
+        if k > 1 and isinstance(adapter, data_adapters.ArrayAdapter):
+            batches = adapter.stacked_epoch(k, rng)
+        else:
+            batches = ((1, b) for b in adapter.epoch(rng))
+        step = 0
+        for n, batch in batches:
+            hook_begin(step)
+            logs = runner.run(batch, n)
+            step += n
+            if need_logs:
+                runner.sync()
+                hook_end(step - 1, self._to_floats(logs))
+            else:
+                hook_end(step - 1, logs)
+            if self.stop_training and kind == "train":
+                break
+        if step == 0:
+            raise ValueError("The data produced no batches: it is empty (check x, the generator "
+                             "or steps_per_epoch).")
+        return logs
+
+    @staticmethod
+    def _to_floats(logs):
+        return {k: float(backend.convert_to_numpy(v)) for k, v in logs.items()}
+
+    def _validation_adapter(self, validation_data, batch_size, steps):
+        if isinstance(validation_data, tuple) and len(validation_data) in (2, 3) and \
+                data_adapters.is_array_like(validation_data[0]):
+            vx, vy = validation_data[0], validation_data[1]
+            vsw = validation_data[2] if len(validation_data) == 3 else None
+            return data_adapters.make_adapter(vx, vy, vsw, batch_size, steps, False)
+        if isinstance(validation_data, list) and len(validation_data) in (2, 3):
+            return self._validation_adapter(tuple(validation_data), batch_size, steps)
+        return data_adapters.make_adapter(validation_data, steps=steps, what="validation_data")
+
+    def _assert_compiled(self, what):
+        if not self.compiled:
+            raise RuntimeError(f"You must compile your model before {what}: call "
+                               "`model.compile(optimizer, loss)`.")
+
+    def _first_batch(self, adapter):
+        if isinstance(adapter, data_adapters.ArrayAdapter):
+            bs = min(adapter.batch_size, adapter.num_samples)
+            return data_adapters._cut(adapter.x, slice(0, bs)), \
+                data_adapters._cut(adapter.y, slice(0, bs)), \
+                data_adapters._cut(adapter.sample_weight, slice(0, bs))
+        if adapter.is_sequence:
+            return data_adapters._batch_to_numpy(adapter.data[0], adapter.class_weight)
+        # Peek one item of a generator and put it back in front.
+        it = adapter._shared_iter if adapter._shared_iter is not None else adapter._reiterate()
+        try:
+            first = next(it)
+        except StopIteration:
+            raise ValueError("The data produced no batches: it is empty.") from None
+        import itertools
+        adapter._shared_iter = itertools.chain([first], it) if (
+            adapter.is_generator or adapter.steps is not None) else None
+        return data_adapters._batch_to_numpy(first, adapter.class_weight)
+
+    def _prepare(self, adapter, need_targets=True):
+        """Builds the model and the compile state from the first batch's shapes and checks
+        the data against them, before any step runs."""
+        x, y, sw = self._first_batch(adapter)
+        check_inputs_match_model(self, x)
+        if not self.built:
+            self(map_structure(lambda a: a[:1], x), training=False)
+        spec_x = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
+                                                        str(a.dtype)), x)
+        y_pred_spec = self._output_spec(spec_x)
+        if need_targets and y is None:
+            raise ValueError("fit/evaluate need targets: pass `y`, or a generator/dataset "
+                             "that yields (x, y) pairs.")
+        if need_targets:
+            self._build_compile_state(y, y_pred_spec)
+            self._check_loss_shapes(y, y_pred_spec)
+        return x, y, sw
+
+    def _output_spec(self, spec_x):
+        if getattr(self, "_functional", None) is not None:
+            return self._functional.compute_output_spec(spec_x)
+        if getattr(self, "_run_nodes", None) is not None:
+            return self.compute_output_spec(spec_x)
+        return backend.compute_output_spec(lambda v: self(v, training=False), spec_x)
+
+    def _check_loss_shapes(self, y, y_pred_spec):
+        """Runs the loss on shape-only stand-ins so a target that does not fit the loss
+        fails here, naming the loss, before any weight changes."""
+        y_spec = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
+                                                        str(a.dtype)), y)
+
+        def probe(yt, yp):
+            total, _ = self.compiled_loss(yt, yp)
+            return total
+
+        backend.compute_output_spec(probe, y_spec, y_pred_spec)
+
+    def _runner(self, kind):
+        if kind not in self._runners:
+            self._runners[kind] = backend.trainer.make_step(self, kind)
+        return self._runners[kind]
+
+    # --- evaluate ---------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, max_queue_size=10, workers=1,
+                 use_multiprocessing=False, return_dict=False, **kwargs):
+        if kwargs:
+            raise TypeError(f"evaluate: unrecognized keyword argument(s) {sorted(kwargs)}.")
+        self._assert_compiled("evaluate")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        adapter = data_adapters.make_adapter(x, y, sample_weight, batch_size, steps, False)
+        logs = self._evaluate_adapter(adapter, callbacks=callbacks, verbose=verbose)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_adapter(self, adapter, callbacks=None, verbose=0):
+        from layerkit.callbacks.callback_list import CallbackList
+        self._prepare(adapter)
+        if callbacks is None or isinstance(callbacks, list):
+            cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                               epochs=1, steps=adapter.num_batches)
+        else:
+            cbs = callbacks
+        runner = self._runner("test")
+        runner.reset_metrics()
+        cbs.on_test_begin()
+        logs = self._run_epoch(runner, adapter, cbs, None, "test")
+        runner.sync()
+        logs = self._to_floats(logs)
+        cbs.on_test_end(logs)
+        if hasattr(adapter, "on_epoch_end"):
+            adapter.on_epoch_end()
+        return logs
+
+    # --- single batches ----------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       reset_metrics=True, return_dict=False):
+        self._assert_compiled("train_on_batch")
+        adapter = data_adapters.make_adapter(x, y, sample_weight, None, None, False, class_weight)
+        adapter.batch_size = max(adapter.num_samples, 1)
+        self._prepare(adapter)
+        runner = self._runner("train")
+        if reset_metrics:
+            runner.reset_metrics()
+        logs = runner.run(next(adapter.epoch()), 1)
+        runner.sync()
+        return self._format_batch_logs(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
+                      return_dict=False):
+        self._assert_compiled("test_on_batch")
+        adapter = data_adapters.make_adapter(x, y, sample_weight, None, None, False)
+        adapter.batch_size = max(adapter.num_samples, 1)
+        self._prepare(adapter)
+        runner = self._runner("test")
+        if reset_metrics:
+            runner.reset_metrics()
+        logs = runner.run(next(adapter.epoch()), 1)
+        runner.sync()
+        return self._format_batch_logs(logs, return_dict)
+
+    def _format_batch_logs(self, logs, return_dict):
+        logs = self._to_floats(logs)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+
+def _due(epoch, freq):
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return (epoch + 1) in freq
+
+
+def steps_for(num_samples, batch_size):
+    return math.ceil(num_samples / batch_size)

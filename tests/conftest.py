@@ -1,0 +1,32 @@
+"""Test set-up: the engine is fixed at import by LAYERKIT_BACKEND (default jax)."""
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+
+@pytest.fixture
+def engine():
+    from layerkit import backend
+    return backend.backend()
+
+
+@pytest.fixture
+def keras_oracle():
+    """The real Keras (JAX backend) for number checks, or a skip where it is absent."""
+    os.environ["KERAS_BACKEND"] = "jax"
+    try:
+        import keras
+    except Exception as e:  # not installed, or installed without a usable backend
+        pytest.skip(f"real keras not importable: {e}")
+    if keras.backend.backend() != "jax":
+        pytest.skip("real keras is configured for another backend")
+    return keras
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    np.random.seed(1234)
+    yield
