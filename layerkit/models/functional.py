@@ -8,6 +8,9 @@ from layerkit.models.model import Model
 
 class Functional(Model):
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        if name is None and type(self) is Functional:
+            from layerkit.backend.common import naming
+            name = naming.uniquify("model")   # Keras 2 names graph models model, model_1
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._input_struct = _as_structure(inputs, "inputs")
         self._output_struct = _as_structure(outputs, "outputs")

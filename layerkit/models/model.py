@@ -54,6 +54,15 @@ class Model(Trainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
 
+    def _maybe_build(self, args):
+        if self.built:
+            return
+        if type(self).build is not Model.build:
+            Layer._maybe_build(self, args)
+            return
+        # A subclassed model: its sublayers build themselves during this first call.
+        self.built = True
+
     def build(self, input_shape=None):
         if self.built:
             return

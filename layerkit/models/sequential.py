@@ -10,7 +10,7 @@ class Sequential(Model):
     def __init__(self, layers=None, name=None, trainable=True):
         super().__init__(name=name, trainable=trainable)
         self._stack = []
-        self._functional = None
+        object.__setattr__(self, "_functional", None)
         for layer in layers or ():
             self.add(layer)
 
@@ -39,7 +39,7 @@ class Sequential(Model):
         layer = layers[-1]
         self._stack = [l for l in self._stack if l is not layer]
         self._layers = [l for l in self._layers if l is not layer]
-        self._functional = None
+        object.__setattr__(self, "_functional", None)
         self.built = False
         self._maybe_rebuild()
         return layer
@@ -62,15 +62,21 @@ class Sequential(Model):
             return
         inputs = self._input_tensor()
         if inputs is None:
-            return
+            previous = getattr(self, "_data_input_shape", None)
+            if previous is None:
+                return
+            inputs = Input(batch_shape=previous[0], dtype=previous[1])
         self._build_graph(inputs)
 
     def _build_graph(self, inputs):
         from layerkit.models.functional import Functional
+        if self._input_tensor() is None:
+            # Built from data: remember the shape so pop()/add() can rebuild.
+            self._data_input_shape = (inputs.shape, inputs.dtype)
         x = inputs
         for layer in self.layers:
             x = layer(x)
-        self._functional = Functional(inputs, x, name=f"{self.name}_graph")
+        object.__setattr__(self, "_functional", Functional(inputs, x, name=f"{self.name}_graph"))
         self.built = True
 
     def build(self, input_shape=None):
@@ -82,6 +88,15 @@ class Sequential(Model):
         if not self._stack:
             raise ValueError(f'Sequential "{self.name}" has no layers to build.')
         self._build_graph(Input(batch_shape=tuple(input_shape)))
+
+    def _maybe_build(self, args):
+        if self._functional is None and args:
+            x = args[0]
+            dtype = getattr(x, "dtype", None)
+            self._build_graph(Input(batch_shape=(None,) + tuple(x.shape[1:]),
+                                    dtype="float32" if dtype is None or "float" in str(dtype)
+                                    else dtype))
+        self.built = True
 
     def call(self, inputs, training=None, mask=None):
         if self._functional is None:

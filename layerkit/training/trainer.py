@@ -58,8 +58,6 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         from layerkit.metrics import Mean
         self._loss_tracker = Mean(name="loss")
         self._output_loss_trackers = []
-        if loss is not None and self.built:
-            self._build_compile_state_from_model()
 
     @property
     def loss(self):
@@ -70,13 +68,6 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         if names:
             return list(names)
         return ["output"]
-
-    def _build_compile_state_from_model(self):
-        outputs = getattr(self, "outputs", None)
-        if not outputs:
-            return
-        self._build_compile_state(None, self.output if not isinstance(self.output, tuple)
-                                  else list(self.output))
 
     def _build_compile_state(self, y_true, y_pred_spec):
         """Creates the loss container and Metric objects (their Variables must exist
@@ -217,7 +208,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
 
     def _run_epoch(self, runner, adapter, cbs, rng, kind):
         logs = None
-        need_logs = cbs.needs_batch_logs
+        need_logs = cbs._needs_batch_logs
         hook_begin = cbs.on_train_batch_begin if kind == "train" else cbs.on_test_batch_begin
         hook_end = cbs.on_train_batch_end if kind == "train" else cbs.on_test_batch_end
         k = runner.steps_per_execution

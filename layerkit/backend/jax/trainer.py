@@ -142,7 +142,8 @@ class StepRunner:
             out, self.state = self._one(self.state, batch)
         else:
             out, self.state = self._many(self.state, batch)
-        return out
+        # jit returns dicts with sorted keys; logs keep Keras's order (loss first).
+        return {name: out[name] for name in self.model.metrics_names}
 
     def sync(self):
         if self.state is not None:

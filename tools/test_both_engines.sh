@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs layerkit with both engines and the test tools into .venv, then runs
+# the whole test suite once per engine (the engine is fixed at import).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# torch==2.13.0 is the CPU build pip finds on these machines; see README.
+.venv/bin/python -m pip install -q -e ".[jax,torch,dev]"
+status=0
+for engine in jax torch; do
+  echo "=== LAYERKIT_BACKEND=$engine ==="
+  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -p no:cacheprovider "$@" || status=$?
+done
+exit $status
