@@ -4,7 +4,20 @@ from layerkit.utils.np_utils import normalize, to_categorical
 from layerkit.utils.random_seed import set_random_seed
 
 
+_PREPROCESSING = {
+    "load_img": "layerkit.preprocessing.image", "img_to_array": "layerkit.preprocessing.image",
+    "array_to_img": "layerkit.preprocessing.image", "save_img": "layerkit.preprocessing.image",
+    "image_dataset_from_directory": "layerkit.preprocessing.image",
+    "pad_sequences": "layerkit.preprocessing.sequence",
+    "timeseries_dataset_from_array": "layerkit.preprocessing.timeseries",
+}
+
+
 def __getattr__(name):
+    # Keras 3 exposes these under keras.utils; they load scipy/Pillow, so lazily.
+    if name in _PREPROCESSING:
+        import importlib
+        return getattr(importlib.import_module(_PREPROCESSING[name]), name)
     if name == "Progbar":
         from layerkit.utils.progbar import Progbar
         return Progbar
