@@ -42,6 +42,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             raise TypeError(f"compile: unrecognized keyword argument(s) {sorted(kwargs)}.")
         from layerkit import optimizers
         self.optimizer = optimizers.get(optimizer)
+        _check_names(loss, metrics, weighted_metrics)
         self._loss_arg = loss
         self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
                                   weighted_metrics=weighted_metrics)
@@ -380,6 +381,19 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
+
+
+def _check_names(loss, metrics, weighted_metrics):
+    """Unknown loss or metric names fail at compile(), as in Keras."""
+    from layerkit import losses, metrics as metrics_module
+    for item in flatten(loss) if isinstance(loss, (list, tuple, dict)) else [loss]:
+        if isinstance(item, str):
+            losses.get(item)
+    for spec in (metrics, weighted_metrics):
+        items = flatten(spec) if isinstance(spec, (list, tuple, dict)) else [spec]
+        for item in items:
+            if isinstance(item, str) and item not in ("accuracy", "acc", "crossentropy", "ce"):
+                metrics_module.get(item)
 
 
 def _due(epoch, freq):

@@ -1,0 +1,73 @@
+"""The seed's programs run unchanged under `layerkit run` (keras mapped onto layerkit)."""
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+
+
+def run_program(name, tmp_path, timeout=300):
+    env = dict(os.environ)
+    return subprocess.run([sys.executable, "-m", "layerkit.cli", "run", str(EXAMPLES / name)],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=timeout)
+
+
+@pytest.mark.parametrize("program", ["seed_mlp_softmax.py", "seed_mlp_binary.py"])
+def test_seed_mlps_train_and_evaluate(program, tmp_path):
+    out = run_program(program, tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Epoch 20/20" in out.stdout
+    final = [l for l in out.stdout.splitlines() if l.startswith("8/8 [")]
+    assert len(final) == 20
+    assert re.search(r"- loss: \d+\.\d{4} - accuracy: \d\.\d{4}", final[-1])
+    assert re.search(r"^1/1 \[=+\] - .*loss: .*accuracy", out.stdout, re.M)
+
+
+def test_seed_functional_example(tmp_path):
+    out = run_program("seed_functional.py", tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Connected to" in out.stdout
+    assert "[(5, 8), (5, 4), (5, 4)]" in out.stdout
+    assert "Total params: 1,056" in out.stdout
+
+
+def test_seed_regression_with_mse_mae_and_backend_metric(tmp_path):
+    out = run_program("seed_regression.py", tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "- loss:" in out.stdout and "- mae:" in out.stdout and "- mean_pred:" in out.stdout
+    mse = float(re.search(r"test mse (\d+\.\d+)", out.stdout).group(1))
+    assert mse < 0.1
+
+
+def test_layerkit_run_reports_a_missing_file(tmp_path):
+    out = run_program("no_such_program.py", tmp_path)
+    assert out.returncode == 2 and "no such file" in out.stderr
+
+
+def test_keras_alias_maps_legacy_paths():
+    from layerkit.compat import alias_keras
+    import layerkit
+    saved = {k: v for k, v in sys.modules.items() if k == "keras" or k.startswith("keras.")}
+    try:
+        alias_keras()
+        import keras
+        from keras.utils.np_utils import to_categorical
+        import keras.backend as K
+        from keras.layers import Dense
+        from keras.optimizers import SGD
+        assert keras is layerkit
+        assert to_categorical is layerkit.utils.to_categorical
+        assert K is layerkit.backend
+        assert Dense is layerkit.layers.Dense
+        assert SGD is layerkit.optimizers.SGD
+    finally:
+        for k in [k for k in sys.modules if k == "keras" or k.startswith("keras.")]:
+            del sys.modules[k]
+        sys.modules.update(saved)
+        from layerkit.compat import keras_alias
+        if keras_alias._FINDER in sys.meta_path:
+            sys.meta_path.remove(keras_alias._FINDER)
