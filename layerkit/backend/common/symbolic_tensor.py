@@ -3,6 +3,8 @@ from layerkit.backend.common.dtypes import standardize_dtype
 
 
 class SymbolicTensor:
+    # numpy defers to our reflected operators (np.ones(3) + x builds a graph node).
+    __array_ufunc__ = None
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = standardize_dtype(dtype)
@@ -43,6 +45,8 @@ class SymbolicTensor:
     def __truediv__(self, o): return self._op("divide", self, o)
     def __rtruediv__(self, o): return self._op("divide", o, self)
     def __pow__(self, o): return self._op("power", self, o)
+    def __rpow__(self, o): return self._op("power", o, self)
+    def __rmatmul__(self, o): return self._op("matmul", o, self)
     def __neg__(self): return self._op("negative", self)
     def __matmul__(self, o): return self._op("matmul", self, o)
     def __getitem__(self, key): return self._op("getitem", self, key)

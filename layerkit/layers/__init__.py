@@ -1,0 +1,21 @@
+"""`layerkit.layers`: every layer class, re-exported from the module that defines it.
+
+Add one import line per layer module.
+"""
+from layerkit.layers.layer import Layer as Layer
+from layerkit.layers.input_spec import InputSpec as InputSpec
+from layerkit.layers.input_layer import Input as Input, InputLayer as InputLayer
+from layerkit.layers.core import (Activation as Activation,
+                                  ActivityRegularization as ActivityRegularization,
+                                  Dense as Dense, Dropout as Dropout, Identity as Identity,
+                                  Lambda as Lambda, Masking as Masking)
+from layerkit.layers.reshaping import (Flatten as Flatten, Permute as Permute,
+                                       RepeatVector as RepeatVector, Reshape as Reshape)
+from layerkit.layers.merge import (Add as Add, Average as Average,
+                                   Concatenate as Concatenate, Dot as Dot,
+                                   Maximum as Maximum, Minimum as Minimum,
+                                   Multiply as Multiply, Subtract as Subtract, add as add,
+                                   average as average, concatenate as concatenate, dot as dot,
+                                   maximum as maximum, minimum as minimum,
+                                   multiply as multiply, subtract as subtract)
+from layerkit.layers.op_layer import OpLayer as OpLayer

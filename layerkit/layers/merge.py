@@ -1,0 +1,406 @@
+"""Merge layers: combine a list of tensors into one (Add, Concatenate, Dot, ...), and
+their Keras functional spellings (`add([a, b])`, `concatenate([a, b], axis=-1)`, ...)."""
+from layerkit import config as _config
+from layerkit import ops
+from layerkit.layers.layer import Layer
+
+
+def _shape(s):
+    return None if s is None else tuple(s)
+
+
+class _Merge(Layer):
+    """Base of the element-wise merges. Inputs may differ in rank: the lower-rank ones
+    get new axes after the batch axis; then sizes broadcast as in NumPy (1 against n)."""
+
+    _min_inputs = 2
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self._reshape_required = False
+
+    # --- shapes -------------------------------------------------------
+    def _check_list(self, input_shape):
+        kind = type(self).__name__
+        if not isinstance(input_shape, (list, tuple)) or not input_shape or not all(
+                s is None or isinstance(s, (list, tuple)) for s in input_shape):
+            raise ValueError(f'{kind} layer "{self.name}" should be called on a list of '
+                             f"tensors, received an input of shape {input_shape}.")
+        if len(input_shape) < self._min_inputs:
+            raise ValueError(f'{kind} layer "{self.name}" should be called on a list of at '
+                             f"least {self._min_inputs} inputs, received "
+                             f"{len(input_shape)} input(s) of shape(s) "
+                             f"{[_shape(s) for s in input_shape]}.")
+
+    def _broadcast(self, shape1, shape2, all_shapes):
+        """The element-wise result shape of two per-sample shapes (batch axis removed)."""
+        if shape1 is None or shape2 is None:
+            return None
+        if len(shape1) < len(shape2):
+            shape1, shape2 = shape2, shape1
+        if not shape2:
+            return tuple(shape1)
+        out = list(shape1[:len(shape1) - len(shape2)])
+        for a, b in zip(shape1[len(shape1) - len(shape2):], shape2):
+            if a is None or b is None:
+                out.append(None)
+            elif a == 1:
+                out.append(b)
+            elif b == 1 or a == b:
+                out.append(a)
+            else:
+                raise ValueError(
+                    f'{type(self).__name__} layer "{self.name}" received inputs with '
+                    f"incompatible shapes {[_shape(s) for s in all_shapes]}: "
+                    f"{(None,) + tuple(shape1)} and {(None,) + tuple(shape2)} cannot be "
+                    "broadcast together.")
+        return tuple(out)
+
+    def compute_output_shape(self, input_shape):
+        self._check_list(input_shape)
+        batch_sizes = {s[0] for s in input_shape if s} - {None}
+        if len(batch_sizes) > 1:
+            raise ValueError(f'{type(self).__name__} layer "{self.name}" cannot merge '
+                             f"tensors with different batch sizes, received shapes "
+                             f"{[_shape(s) for s in input_shape]}.")
+        first = input_shape[0]
+        out = None if first is None else tuple(first[1:])
+        for s in input_shape[1:]:
+            out = self._broadcast(out, None if s is None else tuple(s[1:]), input_shape)
+        if out is None:
+            return None
+        batch = next(iter(batch_sizes)) if batch_sizes else None
+        return (batch,) + out
+
+    def build(self, input_shape):
+        self.compute_output_shape(input_shape)
+        self._reshape_required = (any(s is None for s in input_shape)
+                                  or len({len(s) for s in input_shape}) != 1)
+        self.built = True
+
+    # --- running ------------------------------------------------------
+    def _merge_function(self, inputs):
+        raise NotImplementedError
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f'{type(self).__name__} layer "{self.name}" should be called on '
+                             f"a list of tensors, received a single tensor of shape "
+                             f"{tuple(getattr(inputs, 'shape', ()))}.")
+        shapes = [tuple(x.shape) for x in inputs]
+        self.compute_output_shape(shapes)
+        ranks = [len(s) for s in shapes]
+        if len(set(ranks)) > 1:
+            top = max(ranks)
+            inputs = [_expand_after_batch(x, top - len(x.shape)) for x in inputs]
+        return self._merge_function(list(inputs))
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None or any(m is None for m in mask):
+            return None
+        out = mask[0]
+        for m in mask[1:]:
+            out = ops.logical_or(out, m)
+        return out
+
+    def get_config(self):
+        return super().get_config()
+
+
+Merge = _Merge
+
+
+def _expand_after_batch(x, n):
+    for _ in range(n):
+        x = ops.expand_dims(x, 1)
+    return x
+
+
+class Add(_Merge):
+    """The element-wise sum of the inputs."""
+
+    def _merge_function(self, inputs):
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = ops.add(out, x)
+        return out
+
+
+class Subtract(_Merge):
+    """inputs[0] - inputs[1]; takes exactly two inputs."""
+
+    def _check_list(self, input_shape):
+        super()._check_list(input_shape)
+        if len(input_shape) != 2:
+            raise ValueError(f'Subtract layer "{self.name}" should be called on exactly 2 '
+                             f"inputs, received {len(input_shape)}: "
+                             f"{[_shape(s) for s in input_shape]}.")
+
+    def _merge_function(self, inputs):
+        return ops.subtract(inputs[0], inputs[1])
+
+
+class Multiply(_Merge):
+    """The element-wise product of the inputs."""
+
+    def _merge_function(self, inputs):
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = ops.multiply(out, x)
+        return out
+
+
+class Average(_Merge):
+    """The element-wise mean of the inputs."""
+
+    def _merge_function(self, inputs):
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = ops.add(out, x)
+        return ops.divide(out, len(inputs))
+
+
+class Maximum(_Merge):
+    """The element-wise maximum of the inputs."""
+
+    def _merge_function(self, inputs):
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = ops.maximum(out, x)
+        return out
+
+
+class Minimum(_Merge):
+    """The element-wise minimum of the inputs."""
+
+    def _merge_function(self, inputs):
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = ops.minimum(out, x)
+        return out
+
+
+class Concatenate(_Merge):
+    """Joins the inputs along `axis`; all other axes must match."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = int(axis)
+
+    def compute_output_shape(self, input_shape):
+        self._check_list(input_shape)
+        shapes = [tuple(s) for s in input_shape]
+        ranks = {len(s) for s in shapes}
+        where = f'Concatenate layer "{self.name}"'
+        if len(ranks) != 1:
+            raise ValueError(f"{where} requires inputs of the same rank, received shapes "
+                             f"{shapes}.")
+        rank = ranks.pop()
+        if not -rank <= self.axis < rank:
+            raise ValueError(f"{where}: axis {self.axis} is out of range for inputs of rank "
+                             f"{rank} (shapes {shapes}).")
+        axis = self.axis % rank
+        out = []
+        for i in range(rank):
+            dims = [s[i] for s in shapes]
+            if i == axis:
+                out.append(None if None in dims else sum(dims))
+                continue
+            known = {d for d in dims if d is not None}
+            if len(known) > 1:
+                raise ValueError(
+                    f"{where} requires inputs with matching shapes except for the "
+                    f"concatenation axis {self.axis}; received shapes {shapes} (axis {i} "
+                    f"differs).")
+            out.append(known.pop() if known else None)
+        return tuple(out)
+
+    def build(self, input_shape):
+        self.compute_output_shape(input_shape)
+        self.built = True
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f'Concatenate layer "{self.name}" should be called on a list of '
+                             "tensors.")
+        self.compute_output_shape([tuple(x.shape) for x in inputs])
+        return ops.concatenate(list(inputs), axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None or all(m is None for m in mask):
+            return None
+        full = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                m = ops.ones(tuple(x.shape), dtype="bool")
+            elif len(m.shape) < len(x.shape):
+                m = ops.broadcast_to(ops.expand_dims(m, -1), tuple(x.shape))
+            full.append(m)
+        return ops.any(ops.concatenate(full, axis=self.axis), axis=-1)
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config
+
+
+class Dot(_Merge):
+    """Batch-wise dot product of two inputs over `axes` (an int for both inputs, or a
+    pair); with `normalize=True`, the cosine similarity."""
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axes, (list, tuple)):
+            if len(axes) != 2 or not all(isinstance(a, int) for a in axes):
+                raise ValueError(f'Dot layer "{self.name}": `axes` must be an int or a pair '
+                                 f"of ints, received axes={axes!r}.")
+            axes = tuple(axes)
+        elif not isinstance(axes, int):
+            raise TypeError(f'Dot layer "{self.name}": `axes` must be an int or a pair of '
+                            f"ints, received axes={axes!r}.")
+        self.axes = axes
+        self.normalize = bool(normalize)
+        self.supports_masking = True
+
+    def _check_list(self, input_shape):
+        super()._check_list(input_shape)
+        if len(input_shape) != 2:
+            raise ValueError(f'Dot layer "{self.name}" should be called on exactly 2 inputs, '
+                             f"received {len(input_shape)}: "
+                             f"{[_shape(s) for s in input_shape]}.")
+
+    def _resolve_axes(self, shape1, shape2):
+        pair = (self.axes, self.axes) if isinstance(self.axes, int) else self.axes
+        axes = []
+        for a, s in zip(pair, (shape1, shape2)):
+            if not -len(s) <= a < len(s):
+                raise ValueError(f'Dot layer "{self.name}": axis {a} is out of range for an '
+                                 f"input of shape {tuple(s)}.")
+            axes.append(a % len(s))
+        if 0 in axes:
+            raise ValueError(f'Dot layer "{self.name}" cannot take the dot product over the '
+                             f"batch axis 0 (axes={self.axes}, input shapes {tuple(shape1)} "
+                             f"and {tuple(shape2)}).")
+        return axes
+
+    def compute_output_shape(self, input_shape):
+        self._check_list(input_shape)
+        shape1, shape2 = (list(s) for s in input_shape)
+        for s in (shape1, shape2):
+            if len(s) < 2:
+                raise ValueError(f'Dot layer "{self.name}" needs inputs of rank >= 2, '
+                                 f"received shapes {tuple(shape1)} and {tuple(shape2)}.")
+        a1, a2 = self._resolve_axes(shape1, shape2)
+        d1, d2 = shape1[a1], shape2[a2]
+        b1, b2 = shape1[0], shape2[0]
+        if (d1 is not None and d2 is not None and d1 != d2) or (
+                b1 is not None and b2 is not None and b1 != b2):
+            raise ValueError(
+                f'Dot layer "{self.name}" received incompatible shapes {tuple(shape1)} and '
+                f"{tuple(shape2)}: axis {a1} of the first has size {d1}, axis {a2} of the "
+                f"second has size {d2} (and batch sizes must match).")
+        batch = b1 if b1 is not None else b2
+        out = [batch] + shape1[1:a1] + shape1[a1 + 1:] + shape2[1:a2] + shape2[a2 + 1:]
+        if len(out) == 1:
+            out.append(1)
+        return tuple(out)
+
+    def build(self, input_shape):
+        self.compute_output_shape(input_shape)
+        self.built = True
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f'Dot layer "{self.name}" should be called on a list of 2 '
+                             "tensors.")
+        self.compute_output_shape([tuple(t.shape) for t in inputs])
+        x, y = inputs
+        a1, a2 = self._resolve_axes(tuple(x.shape), tuple(y.shape))
+        if self.normalize:
+            x = _l2_normalize(x, a1)
+            y = _l2_normalize(y, a2)
+        return batch_dot(x, y, (a1, a2))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"axes": list(self.axes) if isinstance(self.axes, tuple) else self.axes,
+                       "normalize": self.normalize})
+        return config
+
+
+def _l2_normalize(x, axis):
+    eps = _config.epsilon()
+    sq = ops.sum(ops.square(x), axis=axis, keepdims=True)
+    return x / ops.sqrt(ops.maximum(sq, eps * eps))
+
+
+def batch_dot(x, y, axes):
+    """Keras's batch_dot: per sample, contract axis axes[0] of x with axes[1] of y (both
+    non-batch axes). The result has x's remaining axes, then y's; rank 1 becomes
+    (batch, 1)."""
+    a1, a2 = axes
+    xs, ys = tuple(x.shape), tuple(y.shape)
+    batch, k = xs[0], xs[a1]
+    x_rest = xs[1:a1] + xs[a1 + 1:]
+    y_rest = ys[1:a2] + ys[a2 + 1:]
+    # x -> (batch, X, k), y -> (batch, k, Y); one batched matmul does the contraction.
+    x = ops.moveaxis(x, a1, -1)
+    y = ops.moveaxis(y, a2, 1)
+    nx, ny = _prod(x_rest), _prod(y_rest)
+    out = ops.matmul(ops.reshape(x, (batch, nx, k)), ops.reshape(y, (batch, k, ny)))
+    shape = (batch,) + x_rest + y_rest
+    if len(shape) == 1:
+        shape = (batch, 1)
+    return ops.reshape(out, shape)
+
+
+def _prod(dims):
+    out = 1
+    for d in dims:
+        out *= int(d)
+    return out
+
+
+# --- functional spellings ----------------------------------------------------
+def add(inputs, **kwargs):
+    """`Add(**kwargs)(inputs)`."""
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    """`Subtract(**kwargs)(inputs)`."""
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    """`Multiply(**kwargs)(inputs)`."""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    """`Average(**kwargs)(inputs)`."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    """`Maximum(**kwargs)(inputs)`."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    """`Minimum(**kwargs)(inputs)`."""
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    """`Concatenate(axis=axis, **kwargs)(inputs)`."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, normalize=False, **kwargs):
+    """`Dot(axes=axes, normalize=normalize, **kwargs)(inputs)`."""
+    return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
