@@ -10,6 +10,6 @@ cd "$(dirname "$0")/.."
 status=0
 for engine in jax torch; do
   echo "=== LAYERKIT_BACKEND=$engine ==="
-  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -p no:cacheprovider "$@" || status=$?
+  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -q -p no:cacheprovider --durations=5 "$@" || status=$?
 done
 exit $status

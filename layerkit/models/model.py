@@ -32,6 +32,31 @@ class Model(Trainer, Layer):
     def layers(self):
         return [l for l in self._layers]
 
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """Calls the model with the given variable values instead of its own (a pure
+        function on JAX: usable under jax.jit/grad). Returns (outputs,
+        non_trainable_variables), plus the added losses if return_losses."""
+        from layerkit.backend.common.stateless_scope import StatelessScope
+        trainable, non_trainable = self.trainable_variables, self.non_trainable_variables
+        if len(trainable_variables) != len(trainable) or \
+                len(non_trainable_variables) != len(non_trainable):
+            raise ValueError(
+                f'stateless_call on "{self.name}": expected {len(trainable)} trainable and '
+                f"{len(non_trainable)} non-trainable values, received "
+                f"{len(trainable_variables)} and {len(non_trainable_variables)}.")
+        mapping = list(zip(trainable, trainable_variables)) + \
+            list(zip(non_trainable, non_trainable_variables))
+        with StatelessScope(mapping, collect_losses=return_losses) as scope:
+            outputs = self(*args, **kwargs)
+        new_non_trainable = []
+        for v, old in zip(non_trainable, non_trainable_variables):
+            updated = scope.get_current_value(v)
+            new_non_trainable.append(old if updated is None else updated)
+        if return_losses:
+            return outputs, new_non_trainable, list(scope.losses)
+        return outputs, new_non_trainable
+
     def get_layer(self, name=None, index=None):
         if index is None and isinstance(name, int):
             name, index = None, name

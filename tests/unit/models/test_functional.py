@@ -114,3 +114,15 @@ def test_dropout_inference_is_identity_in_model():
     np.testing.assert_array_equal(model.predict(x, verbose=0), x)
     trained = backend.convert_to_numpy(model(x, training=True))
     assert set(np.unique(trained)) <= {0.0, 2.0}
+
+
+def test_stateless_call_uses_the_given_values_and_leaves_the_model_alone():
+    model = Sequential([Dense(2, input_dim=3, use_bias=False)])
+    x = np.ones((1, 3), "float32")
+    kernel = np.full((3, 2), 2.0, "float32")
+    out, non_trainable = model.stateless_call([kernel], [], x)
+    np.testing.assert_allclose(backend.convert_to_numpy(out), [[6.0, 6.0]])
+    assert non_trainable == []
+    assert not np.allclose(model.get_weights()[0], kernel)
+    with pytest.raises(ValueError, match="expected 1 trainable"):
+        model.stateless_call([], [], x)
