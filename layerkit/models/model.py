@@ -45,8 +45,10 @@ class Model(Trainer, Layer):
                 f'stateless_call on "{self.name}": expected {len(trainable)} trainable and '
                 f"{len(non_trainable)} non-trainable values, received "
                 f"{len(trainable_variables)} and {len(non_trainable_variables)}.")
-        mapping = list(zip(trainable, trainable_variables)) + \
-            list(zip(non_trainable, non_trainable_variables))
+        from layerkit import backend
+        as_tensor = lambda v: v if backend.is_tensor(v) else backend.convert_to_tensor(v)
+        mapping = [(v, as_tensor(x)) for v, x in zip(trainable, trainable_variables)] + \
+            [(v, as_tensor(x)) for v, x in zip(non_trainable, non_trainable_variables)]
         with StatelessScope(mapping, collect_losses=return_losses) as scope:
             outputs = self(*args, **kwargs)
         new_non_trainable = []
