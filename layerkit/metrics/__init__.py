@@ -1,0 +1,75 @@
+"""`layerkit.metrics`: Keras's metrics (thin re-exports), `get`, `serialize`,
+`deserialize` and the accuracy resolution used by compile()."""
+from layerkit.metrics.base_metric import Metric as Metric
+from layerkit.metrics.reduction_metrics import Mean as Mean
+from layerkit.metrics.reduction_metrics import Sum as Sum
+from layerkit.metrics.reduction_metrics import MeanMetricWrapper as MeanMetricWrapper
+from layerkit.metrics.accuracy_metrics import Accuracy as Accuracy
+from layerkit.metrics.accuracy_metrics import BinaryAccuracy as BinaryAccuracy
+from layerkit.metrics.accuracy_metrics import CategoricalAccuracy as CategoricalAccuracy
+from layerkit.metrics.accuracy_metrics import SparseCategoricalAccuracy as SparseCategoricalAccuracy
+from layerkit.metrics.accuracy_metrics import TopKCategoricalAccuracy as TopKCategoricalAccuracy
+from layerkit.metrics.accuracy_metrics import SparseTopKCategoricalAccuracy as SparseTopKCategoricalAccuracy
+from layerkit.metrics.accuracy_metrics import accuracy as accuracy
+from layerkit.metrics.accuracy_metrics import binary_accuracy as binary_accuracy
+from layerkit.metrics.accuracy_metrics import categorical_accuracy as categorical_accuracy
+from layerkit.metrics.accuracy_metrics import sparse_categorical_accuracy as sparse_categorical_accuracy
+from layerkit.metrics.accuracy_metrics import top_k_categorical_accuracy as top_k_categorical_accuracy
+from layerkit.metrics.accuracy_metrics import sparse_top_k_categorical_accuracy as sparse_top_k_categorical_accuracy
+from layerkit.metrics.confusion_metrics import AUC as AUC
+from layerkit.metrics.confusion_metrics import Precision as Precision
+from layerkit.metrics.confusion_metrics import Recall as Recall
+from layerkit.metrics.confusion_metrics import TruePositives as TruePositives
+from layerkit.metrics.confusion_metrics import FalsePositives as FalsePositives
+from layerkit.metrics.confusion_metrics import TrueNegatives as TrueNegatives
+from layerkit.metrics.confusion_metrics import FalseNegatives as FalseNegatives
+from layerkit.metrics.regression_metrics import MeanSquaredError as MeanSquaredError
+from layerkit.metrics.regression_metrics import MeanAbsoluteError as MeanAbsoluteError
+from layerkit.metrics.regression_metrics import MeanAbsolutePercentageError as MeanAbsolutePercentageError
+from layerkit.metrics.regression_metrics import MeanSquaredLogarithmicError as MeanSquaredLogarithmicError
+from layerkit.metrics.regression_metrics import RootMeanSquaredError as RootMeanSquaredError
+from layerkit.metrics.regression_metrics import CosineSimilarity as CosineSimilarity
+from layerkit.metrics.regression_metrics import LogCoshError as LogCoshError
+from layerkit.metrics.regression_metrics import cosine_similarity as cosine_similarity
+from layerkit.metrics.probabilistic_metrics import BinaryCrossentropy as BinaryCrossentropy
+from layerkit.metrics.probabilistic_metrics import CategoricalCrossentropy as CategoricalCrossentropy
+from layerkit.metrics.probabilistic_metrics import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy
+from layerkit.metrics.probabilistic_metrics import KLDivergence as KLDivergence
+from layerkit.metrics.probabilistic_metrics import Poisson as Poisson
+from layerkit.metrics.hinge_metrics import Hinge as Hinge
+from layerkit.metrics.hinge_metrics import SquaredHinge as SquaredHinge
+from layerkit.metrics.hinge_metrics import CategoricalHinge as CategoricalHinge
+from layerkit.metrics.metric_resolution import resolve_accuracy as resolve_accuracy
+from layerkit.metrics.registry import get as get
+from layerkit.metrics.registry import serialize as serialize
+from layerkit.metrics.registry import deserialize as deserialize
+from layerkit.losses.functions import binary_crossentropy as binary_crossentropy
+from layerkit.losses.functions import categorical_crossentropy as categorical_crossentropy
+from layerkit.losses.functions import sparse_categorical_crossentropy as sparse_categorical_crossentropy
+from layerkit.losses.functions import mean_squared_error as mean_squared_error
+from layerkit.losses.functions import mse as mse
+from layerkit.losses.functions import MSE as MSE
+from layerkit.losses.functions import mean_absolute_error as mean_absolute_error
+from layerkit.losses.functions import mae as mae
+from layerkit.losses.functions import MAE as MAE
+from layerkit.losses.functions import mean_absolute_percentage_error as mean_absolute_percentage_error
+from layerkit.losses.functions import mape as mape
+from layerkit.losses.functions import MAPE as MAPE
+from layerkit.losses.functions import mean_squared_logarithmic_error as mean_squared_logarithmic_error
+from layerkit.losses.functions import msle as msle
+from layerkit.losses.functions import MSLE as MSLE
+from layerkit.losses.functions import hinge as hinge
+from layerkit.losses.functions import squared_hinge as squared_hinge
+from layerkit.losses.functions import categorical_hinge as categorical_hinge
+from layerkit.losses.functions import kl_divergence as kl_divergence
+from layerkit.losses.functions import kld as kld
+from layerkit.losses.functions import KLD as KLD
+from layerkit.losses.functions import kullback_leibler_divergence as kullback_leibler_divergence
+from layerkit.losses.functions import poisson as poisson
+from layerkit.losses.functions import log_cosh as log_cosh
+from layerkit.losses.functions import logcosh as logcosh
+from layerkit.losses.functions import huber as huber
+
+# Keras 2's legacy spelling: the negative cosine similarity (the loss).
+from layerkit.losses.functions import cosine_similarity as cosine_proximity  # noqa: E402
+acc = accuracy
