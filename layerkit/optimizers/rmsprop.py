@@ -1,0 +1,57 @@
+"""RMSprop: divide the gradient by a running root mean square of its recent values."""
+from layerkit.backend import foreach as F
+from layerkit.optimizers import legacy_keywords
+from layerkit.optimizers.base_optimizer import Optimizer
+
+
+class RMSprop(Optimizer):
+    """ms <- rho * ms + (1 - rho) * g^2 (centered: minus the square of the running mean
+    gradient); step = lr * g / sqrt(ms + epsilon); with momentum the step is averaged."""
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+                 centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
+                         **kwargs)
+        self.rho = float(rho)
+        self.momentum = float(momentum)
+        self.epsilon = legacy_keywords.resolve_epsilon(epsilon)
+        self.centered = bool(centered)
+
+    def _build_slots(self, var_list):
+        self._add_slots(var_list, "velocity")
+        if self.momentum > 0:
+            self._add_slots(var_list, "momentum")
+        if self.centered:
+            self._add_slots(var_list, "average_gradient")
+
+    def _update(self, grads, values, slots, lr, iterations, dtype):
+        rho = self.rho
+        velocity = F.add(F.mul(slots["velocity"], rho), F.mul(F.square(grads), 1.0 - rho))
+        new_slots = {"velocity": velocity}
+        if self.centered:
+            avg = F.add(F.mul(slots["average_gradient"], rho), F.mul(grads, 1.0 - rho))
+            new_slots["average_gradient"] = avg
+            denominator = F.add(F.sub(velocity, F.square(avg)), self.epsilon)
+        else:
+            denominator = F.add(velocity, self.epsilon)
+        increment = F.div(F.mul(grads, lr), F.sqrt(denominator))
+        if self.momentum > 0:
+            m = F.add(F.mul(slots["momentum"], self.momentum), increment)
+            new_slots["momentum"] = m
+            return F.sub(values, m), new_slots
+        return F.sub(values, increment), new_slots
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                       "centered": self.centered})
+        return config

@@ -1,0 +1,45 @@
+"""Stochastic gradient descent with optional (Nesterov) momentum."""
+from layerkit.backend import foreach as F
+from layerkit.optimizers.base_optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """v <- momentum * v - lr * g;  w <- w + v  (Nesterov: w <- w + momentum * v - lr * g).
+    Without momentum: w <- w - lr * g."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
+                         **kwargs)
+        if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
+            raise ValueError(f"SGD: `momentum` must be a float in [0, 1], received {momentum!r}.")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _build_slots(self, var_list):
+        if self.momentum != 0:
+            self._add_slots(var_list, "momentum")
+
+    def _update(self, grads, values, slots, lr, iterations, dtype):
+        step = F.mul(grads, lr)
+        if self.momentum == 0:
+            return F.sub(values, step), {}
+        m = F.sub(F.mul(slots["momentum"], self.momentum), step)
+        if self.nesterov:
+            new = F.add(values, F.sub(F.mul(m, self.momentum), step))
+        else:
+            new = F.add(values, m)
+        return new, {"momentum": m}
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return config
