@@ -190,7 +190,6 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         epoch_logs = {}
         rng = np.random.default_rng(np.random.randint(0, 2**31 - 1))
         for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
             runner.reset_metrics()
             cbs.on_epoch_begin(epoch)
             logs = self._run_epoch(runner, train, cbs, rng, "train")
@@ -279,15 +278,18 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         check_inputs_match_model(self, x)
         if not self.built:
             self(map_structure(lambda a: a[:1], x), training=False)
-        spec_x = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
-                                                        str(a.dtype)), x)
-        y_pred_spec = self._output_spec(spec_x)
         if need_targets and y is None:
             raise ValueError("fit/evaluate need targets: pass `y`, or a generator/dataset "
                              "that yields (x, y) pairs.")
-        if need_targets:
+        # The shape checks below cost an abstract evaluation: once per data layout.
+        key = (_layout(x), _layout(y), id(self.compiled_loss))
+        if need_targets and key != getattr(self, "_prepared_layout", None):
+            spec_x = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
+                                                            str(a.dtype)), x)
+            y_pred_spec = self._output_spec(spec_x)
             self._build_compile_state(y, y_pred_spec)
             self._check_loss_shapes(y, y_pred_spec)
+            self._prepared_layout = (_layout(x), _layout(y), id(self.compiled_loss))
         return x, y, sw
 
     def _output_spec(self, spec_x):
@@ -381,6 +383,12 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
+
+
+def _layout(data):
+    if data is None:
+        return None
+    return tuple((tuple(a.shape[1:]), str(a.dtype)) for a in flatten(data))
 
 
 def _check_names(loss, metrics, weighted_metrics):

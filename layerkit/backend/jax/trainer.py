@@ -22,10 +22,16 @@ def state_variables(model, kind):
     return trainable, non_trainable, [], []
 
 
+@jax.jit
+def _copy_all(tree):
+    return jax.tree_util.tree_map(jnp.copy, tree)
+
+
 def get_state(model, kind="train"):
     groups = state_variables(model, kind)
-    # Copies: the step donates its state, and the Variables must stay readable.
-    return tuple([jnp.copy(v.value) for v in group] for group in groups)
+    # Copies (one compiled call): the step donates its state, and the Variables
+    # must stay readable.
+    return _copy_all(tuple([v.value for v in group] for group in groups))
 
 
 def set_state(model, state, kind="train"):
@@ -153,7 +159,7 @@ class StepRunner:
     def reset_metrics(self):
         self.model.reset_metrics()
         if self.state is not None:
-            mv = [jnp.copy(v.value) for v in self.variables[3]]
+            mv = _copy_all([v.value for v in self.variables[3]])
             self.state = self.state[:3] + (mv,)
 
 
