@@ -42,7 +42,13 @@ class Variable(common_variables.Variable):
         self._value = self._as_leaf(value)
 
     def _convert_to_tensor(self, value, dtype=None):
-        return convert_to_tensor(value, dtype=dtype)
+        # Fast path for the optimizer's assigns: already a tensor of our dtype.
+        if isinstance(value, torch.Tensor) and value.dtype == getattr(self, "_torch_dtype", None):
+            return value
+        out = convert_to_tensor(value, dtype=dtype)
+        if dtype is not None and not hasattr(self, "_torch_dtype"):
+            self._torch_dtype = out.dtype
+        return out
 
     @common_variables.Variable.trainable.setter
     def trainable(self, value):
@@ -80,9 +86,12 @@ def convert_to_tensor(x, dtype=None, sparse=None):
             dt = torch.float32
         if x.dtype == np.uint32 or x.dtype == np.uint16 or x.dtype == np.uint64:
             x = x.astype(np.int64)
-        t = torch.from_numpy(np.ascontiguousarray(x)) if x.dtype != object else None
-        if t is None:
+        if x.dtype == object:
             raise TypeError(f"Cannot convert an array of dtype object to a tensor: {x!r:.80}")
+        # ascontiguousarray turns a 0-d array into shape (1,): keep the shape.
+        t = torch.from_numpy(x if x.flags.c_contiguous else np.ascontiguousarray(x))
+        if t.shape != x.shape:
+            t = t.reshape(x.shape)
         if DEVICE != "cpu":
             t = t.to(DEVICE)
         return t if dt is None or t.dtype == dt else t.to(dt)

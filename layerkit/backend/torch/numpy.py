@@ -192,7 +192,9 @@ def squeeze(x, axis=None):
 
 def _tensors(xs):
     xs = [_t(x) for x in xs]
-    dt = torch.result_type(*xs) if len(xs) > 1 else xs[0].dtype
+    dt = xs[0].dtype
+    for x in xs[1:]:
+        dt = torch.promote_types(dt, x.dtype)
     return [x.to(dt) if x.dtype != dt else x for x in xs]
 
 
