@@ -15,6 +15,10 @@ from layerkit.layers.node import Node, flatten, map_structure
 # not given one explicitly (Keras's call context).
 _TRAINING_CONTEXT = []
 
+# Non-zero while a Functional graph runs: its layers' input shapes were checked
+# when the graph was built, so per-call InputSpec checks are skipped.
+_IN_CHECKED_GRAPH = 0
+
 _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                 "input_length")
 
@@ -264,32 +268,37 @@ class Layer:
 
     # --- calling -----------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if "training" in kwargs and kwargs["training"] is not None:
-            _TRAINING_CONTEXT.append(bool(kwargs["training"]))
-            pushed = True
-        else:
-            pushed = False
+        training = kwargs.get("training")
+        pushed = training is not None
+        if pushed:
+            _TRAINING_CONTEXT.append(bool(training))
         try:
-            if any_symbolic((args, kwargs)):
+            first = args[0] if args else None
+            # Fast check: an engine tensor first and nothing else means an eager call.
+            if not (backend.is_tensor(first) and len(args) == 1 and
+                    (not kwargs or set(kwargs) <= {"training", "mask"})) \
+                    and any_symbolic((args, kwargs)):
                 # A graph node keeps only an explicit `training`, so the value at
                 # run time comes from the caller.
-                if kwargs.get("training") is None:
+                if training is None:
                     kwargs.pop("training", None)
                 return self._symbolic_call(args, kwargs)
             if self._call_has_training:
-                if kwargs.get("training") is None:
+                if training is None:
                     kwargs["training"] = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else False
             elif "training" in kwargs:
-                kwargs.pop("training")
-            if args and not backend.is_tensor(args[0]) and not isinstance(args[0], (list, tuple, dict)):
-                args = (backend.convert_to_tensor(args[0], dtype=self._input_dtype(args[0])),) + args[1:]
-            elif args and isinstance(args[0], (list, tuple)):
-                args = (type(args[0])(backend.convert_to_tensor(a) if isinstance(a, np.ndarray) else a
-                                      for a in args[0]),) + args[1:]
+                del kwargs["training"]
+            if first is not None and not backend.is_tensor(first):
+                if isinstance(first, (list, tuple)):
+                    first = type(first)(backend.convert_to_tensor(a) if isinstance(a, np.ndarray)
+                                        else a for a in first)
+                elif not isinstance(first, dict):
+                    first = backend.convert_to_tensor(first, dtype=self._input_dtype(first))
+                args = (first,) + args[1:]
             if not self.built:
                 self._maybe_build(args)
-            if self.input_spec is not None:
-                assert_input_compatibility(self.input_spec, args[0] if args else None, self.name)
+            if self.input_spec is not None and not _IN_CHECKED_GRAPH:
+                assert_input_compatibility(self.input_spec, first, self.name)
             if self._losses:
                 self._losses = []
             outputs = self.call(*args, **kwargs)

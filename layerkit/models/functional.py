@@ -1,6 +1,7 @@
 """Functional: a model defined by a graph of layer calls from Input tensors to outputs."""
 from layerkit import backend
 from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.layers import layer as layer_module
 from layerkit.layers.input_layer import InputLayer
 from layerkit.layers.node import flatten, map_structure
 from layerkit.models.model import Model
@@ -141,8 +142,36 @@ class Functional(Model):
                              f"but it received {len(flat)} input tensors.")
         return flat
 
+    def _plan(self):
+        """Per node: (layer, single input id or None, args, kwargs, output ids)."""
+        plan = self.__dict__.get("_cached_plan")
+        if plan is None:
+            plan = []
+            for node in self._run_nodes:
+                single = None
+                if len(node.call_args) == 1 and isinstance(node.call_args[0], SymbolicTensor) \
+                        and not node.call_kwargs:
+                    single = id(node.call_args[0])
+                plan.append((node.layer, single, node.call_args, node.call_kwargs,
+                             [id(t) for t in node.output_tensors]))
+            self.__dict__["_cached_plan"] = plan
+        return plan
+
+    def _check_input_shapes(self, flat):
+        for t, x in zip(self._inputs, flat):
+            shape = getattr(x, "shape", None)
+            if shape is None:
+                continue
+            want = t.shape
+            if len(shape) != len(want) or any(
+                    w is not None and w != g for w, g in zip(want[1:], tuple(shape)[1:])):
+                raise ValueError(
+                    f'Input "{t._history[0].name}" of model "{self.name}" is incompatible: '
+                    f"expected shape {want}, but received shape {tuple(shape)}.")
+
     def call(self, inputs, training=None, mask=None):
         flat = self._flatten_inputs(inputs)
+        self._check_input_shapes(flat)
         values = {}
         for t, x in zip(self._inputs, flat):
             if not backend.is_tensor(x):
@@ -152,15 +181,21 @@ class Functional(Model):
         def fetch(v):
             return values[id(v)] if isinstance(v, SymbolicTensor) else v
 
-        for node in self._run_nodes:
-            args = map_structure(fetch, node.call_args)
-            kwargs = map_structure(fetch, node.call_kwargs)
-            out = node.layer(*args, **kwargs)
-            if len(node.output_tensors) == 1:
-                values[id(node.output_tensors[0])] = out if not isinstance(out, (list, tuple)) else flatten(out)[0]
-            else:
-                for t, v in zip(node.output_tensors, flatten(out)):
-                    values[id(t)] = v
+        layer_module._IN_CHECKED_GRAPH += 1
+        try:
+            for layer, single, call_args, call_kwargs, out_ids in self._plan():
+                if single is not None:
+                    out = layer(values[single])
+                else:
+                    out = layer(*map_structure(fetch, call_args),
+                                **map_structure(fetch, call_kwargs))
+                if len(out_ids) == 1:
+                    values[out_ids[0]] = out if not isinstance(out, (list, tuple)) else flatten(out)[0]
+                else:
+                    for i, v in zip(out_ids, flatten(out)):
+                        values[i] = v
+        finally:
+            layer_module._IN_CHECKED_GRAPH -= 1
         return map_structure(lambda t: values[id(t)], self._output_struct)
 
     def compute_output_spec(self, *args, **kwargs):

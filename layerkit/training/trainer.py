@@ -56,6 +56,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         self.jit_compile = jit_compile
         self.compiled = True
         self._runners = {}
+        self.__dict__.pop("_loss_sources_cache", None)
         from layerkit.metrics import Mean
         self._loss_tracker = Mean(name="loss")
         self._output_loss_trackers = []
@@ -134,10 +135,24 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
     def _extra_losses(self):
         scope = get_stateless_scope()
         added = list(scope.losses) if scope is not None and scope.losses is not None else []
+        layers, regularized = self._loss_sources()
         if not added:
-            for layer in self._flatten_layers():
+            for layer in layers:
                 added.extend(layer._losses)
-        return added + self._regularization_losses()
+        return added + [v.regularizer(v.value) for v in regularized]
+
+    def _loss_sources(self):
+        """The layers and regularized variables, found once per compiled runner set
+        (the step reads them every time)."""
+        cached = self.__dict__.get("_loss_sources_cache")
+        if cached is None:
+            layers = self._flatten_layers()
+            regularized = [v for l in layers for v in l._own_variables
+                           if getattr(v, "regularizer", None) is not None and v.trainable]
+            cached = (layers, regularized)
+            if self._runners:
+                self.__dict__["_loss_sources_cache"] = cached
+        return cached
 
     def update_metrics(self, loss, y, y_pred, sample_weight=None):
         """Updates the loss tracker and compiled metrics; returns the logs dict."""

@@ -23,7 +23,8 @@ _TORCH_DTYPES = {
 def to_torch_dtype(dtype):
     if isinstance(dtype, torch.dtype):
         return dtype
-    return _TORCH_DTYPES[standardize_dtype(dtype)]
+    found = _TORCH_DTYPES.get(dtype)
+    return found if found is not None else _TORCH_DTYPES[standardize_dtype(dtype)]
 
 
 class Variable(common_variables.Variable):

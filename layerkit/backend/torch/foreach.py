@@ -7,9 +7,19 @@ def _scalar_or_list(ys, like=None):
     if isinstance(ys, (list, tuple)):
         return list(ys)
     if isinstance(ys, (int, float)) and like:
-        # torch 2.13 on CPU runs foreach ops ~2x faster with a 0-d tensor than a float.
-        return torch.tensor(float(ys), device=like[0].device)
+        # torch 2.13 on CPU runs foreach ops ~2x faster with a 0-d tensor than a
+        # float; constants (momentum, betas) repeat every step, so keep them.
+        key = (float(ys), like[0].device)
+        scalar = _SCALARS.get(key)
+        if scalar is None:
+            if len(_SCALARS) > 256:
+                _SCALARS.clear()
+            scalar = _SCALARS[key] = torch.tensor(float(ys), device=like[0].device)
+        return scalar
     return ys
+
+
+_SCALARS = {}
 
 
 def add(xs, ys, alpha=1.0):

@@ -57,8 +57,12 @@ def dropout(x, rate, noise_shape=None, seed=None):
         shape = x.shape
     else:
         shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
-    mask = torch.empty(shape, dtype=x.dtype, device=x.device).bernoulli_(keep, generator=_gen(seed))
-    return x * mask / keep
+    # rand < keep is ~2x faster than bernoulli_ on CPU; the scaled mask is built
+    # outside autograd so the graph holds a single multiply.
+    with torch.no_grad():
+        mask = torch.rand(shape, generator=_gen(seed), device=x.device) < keep
+        mask = mask.to(x.dtype).mul_(1.0 / keep)
+    return x * mask
 
 
 def shuffle(x, axis=0, seed=None):
