@@ -4,6 +4,8 @@ The state lives in the Variables themselves, so get_state/set_state are plain
 reads/writes and `sync()` has nothing to do. `compile(jit_compile=True)`
 compiles the forward pass with torch.compile.
 """
+import os
+
 import torch
 
 from layerkit.backend.torch.core import convert_to_tensor
@@ -39,8 +41,12 @@ class StepRunner:
             model.optimizer.build(model.trainable_variables)
         self.trainable = list(model.trainable_variables) if kind == "train" else []
         forward = model.__call__
-        if getattr(model, "jit_compile", None) is True:
-            forward = torch.compile(forward)
+        self.compiled = getattr(model, "jit_compile", None) is True
+        if self.compiled:
+            # LAYERKIT_TORCH_COMPILE_BACKEND picks torch.compile's backend (the tests use
+            # the quick "aot_eager"; the default is inductor).
+            forward = torch.compile(
+                forward, backend=os.environ.get("LAYERKIT_TORCH_COMPILE_BACKEND", "inductor"))
         self._forward = forward
 
     def _train(self, x, y, sw):

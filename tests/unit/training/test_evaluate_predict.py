@@ -63,3 +63,21 @@ def test_predict_with_a_generator():
     x = np.random.random((10, 3)).astype("float32")
     out = model.predict((x[i:i + 4] for i in range(0, 10, 4)), verbose=0)
     np.testing.assert_allclose(out, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_jit_compile_true_on_torch_goes_through_torch_compile(engine, monkeypatch):
+    if engine != "torch":
+        pytest.skip("torch.compile is the PyTorch engine's compiler; JAX always jits")
+    monkeypatch.setenv("LAYERKIT_TORCH_COMPILE_BACKEND", "aot_eager")
+    model = Sequential([Dense(4, activation="relu", input_dim=3), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+    x, y = np.random.random((32, 3)), np.random.random((32, 1))
+    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    runner = model._runners["train"]
+    assert runner.compiled and type(runner._forward).__name__ != "method"
+    assert history.history["loss"][1] < history.history["loss"][0] * 1.5
+    eager = Sequential([Dense(4, activation="relu", input_dim=3), Dense(1)])
+    eager.compile(optimizer="sgd", loss="mse")
+    eager.set_weights(model.get_weights())
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), eager.evaluate(x, y, verbose=0),
+                               rtol=1e-5)
