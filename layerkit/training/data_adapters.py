@@ -197,16 +197,12 @@ def unpack_batch(batch):
             return batch
         raise ValueError("A data generator must yield (x,), (x, y) or (x, y, sample_weight); "
                          f"received a tuple of {len(batch)} items.")
-    if isinstance(batch, list) and len(batch) in (2, 3) and not _is_array(batch[0]):
-        return tuple(batch) + (None,) * (3 - len(batch))
     return batch, None, None
 
 
-def _is_array(v):
-    return isinstance(v, np.ndarray) or backend.is_tensor(v)
-
-
-def _batch_to_numpy(batch, class_weight=None):
+def _batch_to_numpy(batch, class_weight=None, lists_are_tuples=False):
+    if lists_are_tuples and isinstance(batch, list):
+        batch = tuple(batch)
     x, y, sw = unpack_batch(batch)
     x = _structure_to_numpy(x, "x")
     y = _structure_to_numpy(y, "y")
@@ -232,6 +228,8 @@ class IterableAdapter:
         else:
             self._reiterate = lambda: iter(data)
         self.is_generator = not self.is_sequence and iter(data) is data
+        # A torch DataLoader collates (x, y) pairs into lists: read them as tuples.
+        self.lists_are_tuples = hasattr(data, "dataset") and hasattr(data, "batch_size")
         self._shared_iter = None
         if steps is not None:
             steps = int(math.ceil(steps))
@@ -257,7 +255,8 @@ class IterableAdapter:
             if self.shuffle:
                 (rng or np.random).shuffle(order)
             for i in range(n):
-                yield _batch_to_numpy(self.data[int(order[i % length])], self.class_weight)
+                yield _batch_to_numpy(self.data[int(order[i % length])], self.class_weight,
+                                      self.lists_are_tuples)
             return
         if self.is_generator or self.steps is not None:
             # One iterator across epochs: each epoch takes `steps` items from it.
@@ -268,7 +267,7 @@ class IterableAdapter:
             count = 0
             for item in source:
                 count += 1
-                yield _batch_to_numpy(item, self.class_weight)
+                yield _batch_to_numpy(item, self.class_weight, self.lists_are_tuples)
             if self.steps is not None and count < self.steps:
                 if self.is_generator:
                     warnings.warn(f"The data ran out after {count} of {self.steps} steps; "
@@ -277,7 +276,7 @@ class IterableAdapter:
                 self._shared_iter = None
             return
         for item in self._reiterate():
-            yield _batch_to_numpy(item, self.class_weight)
+            yield _batch_to_numpy(item, self.class_weight, self.lists_are_tuples)
 
     def on_epoch_end(self):
         if self.is_sequence:

@@ -274,7 +274,8 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
                 data_adapters._cut(adapter.y, slice(0, bs)), \
                 data_adapters._cut(adapter.sample_weight, slice(0, bs))
         if adapter.is_sequence:
-            return data_adapters._batch_to_numpy(adapter.data[0], adapter.class_weight)
+            return data_adapters._batch_to_numpy(adapter.data[0], adapter.class_weight,
+                                                 adapter.lists_are_tuples)
         # Peek one item of a generator and put it back in front.
         it = adapter._shared_iter if adapter._shared_iter is not None else adapter._reiterate()
         try:
@@ -284,7 +285,8 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         import itertools
         adapter._shared_iter = itertools.chain([first], it) if (
             adapter.is_generator or adapter.steps is not None) else None
-        return data_adapters._batch_to_numpy(first, adapter.class_weight)
+        return data_adapters._batch_to_numpy(first, adapter.class_weight,
+                                             adapter.lists_are_tuples)
 
     def _prepare(self, adapter, need_targets=True):
         """Builds the model and the compile state from the first batch's shapes and checks
