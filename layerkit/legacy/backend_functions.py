@@ -1,0 +1,648 @@
+"""Keras 2's backend functions (`import keras.backend as K`), over layerkit.ops.
+
+`layerkit.backend` star-imports this module at the end of its own initialization, so
+everything here reaches the engine through `layerkit.ops` and the (by then complete)
+`layerkit.backend` attributes, looked up at call time.
+
+Keras 2 semantics are kept where they differ from Keras 3's ops: `K.sqrt` clips
+negatives to 0, `K.hard_sigmoid` is clip(0.2 x + 0.5, 0, 1), `K.transpose` reverses
+all axes, `K.zeros`/`K.ones`/`K.eye`/`K.variable` return Variables, and the loss
+functions take the target first.
+"""
+import warnings
+
+import numpy as np
+
+from layerkit import backend as _B  # partially initialized here; read attributes lazily
+from layerkit import config, ops
+from layerkit.backend.common import naming
+from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.backend.common.variables import Variable as _Variable
+from layerkit.config import (epsilon, floatx, image_data_format, set_epsilon, set_floatx,
+                             set_image_data_format)
+
+__all__ = [
+    "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx",
+    "set_image_data_format",
+    # reductions and elementwise math
+    "mean", "sum", "max", "min", "prod", "std", "var", "any", "all", "cumsum", "cumprod",
+    "logsumexp", "square", "sqrt", "abs", "exp", "log", "pow", "clip", "round", "sign",
+    "maximum", "minimum", "sin", "cos", "argmax", "argmin", "equal", "not_equal", "greater",
+    "greater_equal", "less", "less_equal", "cast", "l2_normalize", "switch",
+    # shapes
+    "int_shape", "shape", "ndim", "dtype", "count_params", "reshape", "concatenate",
+    "stack", "transpose", "permute_dimensions", "expand_dims", "squeeze", "flatten",
+    "batch_flatten", "repeat_elements", "repeat", "tile", "gather", "one_hot", "arange",
+    "dot", "batch_dot",
+    # activations and losses
+    "softmax", "sigmoid", "relu", "tanh", "elu", "softplus", "softsign", "hard_sigmoid",
+    "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
+    "in_top_k",
+    # creation, variables and randomness
+    "zeros", "ones", "zeros_like", "ones_like", "eye", "variable", "constant",
+    "is_keras_tensor", "is_variable", "random_uniform", "random_normal", "truncated_normal",
+    "random_binomial", "random_bernoulli", "random_uniform_variable",
+    "random_normal_variable", "dropout", "get_value", "batch_get_value", "set_value",
+    "batch_set_value", "update", "update_add", "update_sub", "moving_average_update",
+    "print_tensor",
+    # graph and session
+    "stop_gradient", "gradients", "clear_session", "learning_phase", "set_learning_phase",
+]
+
+_builtin_sum, _builtin_max, _builtin_min = sum, max, min
+
+
+def _t(x):
+    """A tensor for `x` (a Variable gives its current value)."""
+    if isinstance(x, _Variable):
+        return x.value
+    return x if ops.is_tensor(x) else ops.convert_to_tensor(x)
+
+
+def _float_if_bool(x):
+    return ops.cast(x, config.floatx()) if dtype(x) == "bool" else x
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+# ------------------------------------------------------------- reductions ----
+def mean(x, axis=None, keepdims=False):
+    return ops.mean(_float_if_bool(_t(x)), axis=_axis(axis), keepdims=keepdims)
+
+
+def sum(x, axis=None, keepdims=False):
+    return ops.sum(_t(x), axis=_axis(axis), keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False):
+    return ops.max(_t(x), axis=_axis(axis), keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    return ops.min(_t(x), axis=_axis(axis), keepdims=keepdims)
+
+
+def prod(x, axis=None, keepdims=False):
+    return ops.prod(_t(x), axis=_axis(axis), keepdims=keepdims)
+
+
+def var(x, axis=None, keepdims=False):
+    return ops.var(_float_if_bool(_t(x)), axis=_axis(axis), keepdims=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    return ops.std(_float_if_bool(_t(x)), axis=_axis(axis), keepdims=keepdims)
+
+
+def any(x, axis=None, keepdims=False):
+    return ops.any(ops.cast(_t(x), "bool"), axis=_axis(axis), keepdims=keepdims)
+
+
+def all(x, axis=None, keepdims=False):
+    return ops.all(ops.cast(_t(x), "bool"), axis=_axis(axis), keepdims=keepdims)
+
+
+def cumsum(x, axis=0):
+    return ops.cumsum(_t(x), axis=axis)
+
+
+def cumprod(x, axis=0):
+    return ops.cumprod(_t(x), axis=axis)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    return ops.logsumexp(_t(x), axis=_axis(axis), keepdims=keepdims)
+
+
+def argmax(x, axis=-1):
+    return ops.argmax(_t(x), axis=axis)
+
+
+def argmin(x, axis=-1):
+    return ops.argmin(_t(x), axis=axis)
+
+
+# -------------------------------------------------------- elementwise math ----
+def square(x):
+    return ops.square(_t(x))
+
+
+def sqrt(x):
+    """sqrt with negatives clipped to 0 first, as Keras 2 did."""
+    return ops.sqrt(ops.maximum(_t(x), 0.0))
+
+
+def abs(x):
+    return ops.abs(_t(x))
+
+
+def exp(x):
+    return ops.exp(_t(x))
+
+
+def log(x):
+    return ops.log(_t(x))
+
+
+def pow(x, a):
+    return ops.power(_t(x), a)
+
+
+def clip(x, min_value, max_value):
+    """Keras 2's clip: None means unbounded; a max below the min becomes the min."""
+    if max_value is not None and min_value is not None and max_value < min_value:
+        max_value = min_value
+    if min_value is None:
+        min_value = -np.inf
+    if max_value is None:
+        max_value = np.inf
+    return ops.clip(_t(x), min_value, max_value)
+
+
+def round(x):
+    return ops.round(_t(x))
+
+
+def sign(x):
+    return ops.sign(_t(x))
+
+
+def maximum(x, y):
+    return ops.maximum(_t(x), _t(y))
+
+
+def minimum(x, y):
+    return ops.minimum(_t(x), _t(y))
+
+
+def sin(x):
+    return ops.sin(_t(x))
+
+
+def cos(x):
+    return ops.cos(_t(x))
+
+
+def equal(x, y):
+    return ops.equal(_t(x), _t(y))
+
+
+def not_equal(x, y):
+    return ops.not_equal(_t(x), _t(y))
+
+
+def greater(x, y):
+    return ops.greater(_t(x), _t(y))
+
+
+def greater_equal(x, y):
+    return ops.greater_equal(_t(x), _t(y))
+
+
+def less(x, y):
+    return ops.less(_t(x), _t(y))
+
+
+def less_equal(x, y):
+    return ops.less_equal(_t(x), _t(y))
+
+
+def cast(x, dtype):
+    # The engine's own cast, not ops.cast: this name replaces `layerkit.backend.cast`.
+    return _B.core.cast(_t(x), standardize_dtype(dtype))
+
+
+def l2_normalize(x, axis=None):
+    """x / sqrt(max(sum(x**2, axis), 1e-12)), as tf.nn.l2_normalize."""
+    x = _t(x)
+    square_sum = ops.sum(ops.square(x), axis=_axis(axis), keepdims=True)
+    return x / ops.sqrt(ops.maximum(square_sum, 1e-12))
+
+
+def switch(condition, then_expression, else_expression):
+    """`then` where `condition` holds, else `else`. Callables are called first. A
+    condition of lower rank is aligned with the leading axes of the expressions."""
+    then_value = then_expression() if callable(then_expression) else then_expression
+    else_value = else_expression() if callable(else_expression) else else_expression
+    condition = ops.cast(_t(condition), "bool")
+    then_value, else_value = _t(then_value), _t(else_value)
+    expr_ndim = _builtin_max(len(then_value.shape), len(else_value.shape))
+    cond_ndim = len(condition.shape)
+    if cond_ndim > expr_ndim:
+        raise ValueError(f"switch: the rank of the condition ({cond_ndim}) must not exceed "
+                         f"the rank of the expressions ({expr_ndim}).")
+    if 0 < cond_ndim < expr_ndim:
+        condition = ops.reshape(condition, tuple(condition.shape) + (1,) * (expr_ndim - cond_ndim))
+    return ops.where(condition, then_value, else_value)
+
+
+# ------------------------------------------------------------------ shapes ----
+def int_shape(x):
+    """The static shape as a tuple of ints, None where unknown (e.g. the batch axis of a
+    symbolic tensor)."""
+    shape_ = getattr(x, "shape", None)
+    if shape_ is None:
+        return tuple(np.shape(x))
+    try:
+        return tuple(None if d is None else int(d) for d in shape_)
+    except TypeError:  # a dimension that is not a concrete number
+        return tuple(d if isinstance(d, int) else None for d in shape_)
+
+
+def shape(x):
+    """The shape as a tuple; under a compiled step every dimension is concrete, so this
+    serves Keras 2's `K.shape(x)[0]` idiom."""
+    return int_shape(x)
+
+
+def ndim(x):
+    return len(int_shape(x))
+
+
+def dtype(x):
+    return standardize_dtype(x.dtype)
+
+
+def count_params(x):
+    return int(np.prod(int_shape(x), dtype=np.int64))
+
+
+def reshape(x, shape):
+    return ops.reshape(_t(x), tuple(-1 if d is None else int(d) for d in shape))
+
+
+def concatenate(tensors, axis=-1):
+    return ops.concatenate([_t(t) for t in tensors], axis=axis)
+
+
+def stack(x, axis=0):
+    return ops.stack([_t(t) for t in x], axis=axis)
+
+
+def transpose(x):
+    """Reverses all axes (tf.transpose semantics)."""
+    return ops.transpose(_t(x))
+
+
+def permute_dimensions(x, pattern):
+    return ops.transpose(_t(x), tuple(pattern))
+
+
+def expand_dims(x, axis=-1):
+    return ops.expand_dims(_t(x), axis)
+
+
+def squeeze(x, axis):
+    return ops.squeeze(_t(x), axis)
+
+
+def flatten(x):
+    return ops.reshape(_t(x), (-1,))
+
+
+def batch_flatten(x):
+    """(batch, ...) -> (batch, prod(...))."""
+    x = _t(x)
+    return ops.reshape(x, (-1, int(np.prod(x.shape[1:], dtype=np.int64))))
+
+
+def repeat_elements(x, rep, axis):
+    return ops.repeat(_t(x), rep, axis=axis)
+
+
+def repeat(x, n):
+    """(samples, dim) -> (samples, n, dim)."""
+    x = _t(x)
+    if len(x.shape) != 2:
+        raise ValueError(f"K.repeat needs a 2-D tensor; received shape {tuple(x.shape)}.")
+    return ops.tile(ops.expand_dims(x, 1), (1, n, 1))
+
+
+def tile(x, n):
+    if isinstance(n, int):
+        n = (n,)
+    return ops.tile(_t(x), tuple(n))
+
+
+def gather(reference, indices):
+    return ops.take(_t(reference), _t(indices), axis=0)
+
+
+def one_hot(indices, num_classes):
+    return ops.one_hot(_t(indices), num_classes)
+
+
+def arange(start, stop=None, step=1, dtype="int32"):
+    return ops.arange(start, stop, step, dtype=dtype)
+
+
+def dot(x, y):
+    """Keras 2's dot: numpy.dot for n-D inputs (x's last axis against y's second-to-last)."""
+    x, y = _t(x), _t(y)
+    if len(x.shape) <= 2 and len(y.shape) <= 2:
+        return ops.matmul(x, y) if len(x.shape) == 2 and len(y.shape) == 2 else ops.dot(x, y)
+    y_axis = len(y.shape) - 2 if len(y.shape) >= 2 else 0
+    return ops.tensordot(x, y, axes=([len(x.shape) - 1], [y_axis]))
+
+
+def batch_dot(x, y, axes=None):
+    """Per-sample dot product of two batches along `axes`, with Keras 2's shape rules:
+    x (b, n) . y (b, n) -> (b, 1); x (b, m, n) . y (b, n, k) -> (b, m, k)."""
+    x, y = _t(x), _t(y)
+    x_shape, y_shape = int_shape(x), int_shape(y)
+    x_ndim, y_ndim = len(x_shape), len(y_shape)
+    if x_ndim < 2 or y_ndim < 2:
+        raise ValueError(f"batch_dot needs inputs of rank >= 2; received shapes {x_shape} "
+                         f"and {y_shape}.")
+    if x_shape[0] is not None and y_shape[0] is not None and x_shape[0] != y_shape[0]:
+        raise ValueError(f"batch_dot: the batch sizes differ: {x_shape} and {y_shape}.")
+    if isinstance(axes, int):
+        axes = (axes, axes)
+    if axes is None:
+        axes = (x_ndim - 1, y_ndim - 1) if y_ndim == 2 else (x_ndim - 1, y_ndim - 2)
+    if _builtin_sum(isinstance(a, (list, tuple)) for a in axes):
+        raise ValueError(f"batch_dot: each axis must be an int; received axes={axes}.")
+    a0, a1 = axes[0] % x_ndim, axes[1] % y_ndim
+    if a0 == 0 or a1 == 0:
+        raise ValueError("batch_dot cannot contract the batch axis 0; received "
+                         f"axes={tuple(axes)}.")
+    if x_shape[a0] is not None and y_shape[a1] is not None and x_shape[a0] != y_shape[a1]:
+        raise ValueError(f"batch_dot: cannot contract axis {a0} of shape {x_shape} with axis "
+                         f"{a1} of shape {y_shape}: sizes {x_shape[a0]} and {y_shape[a1]}.")
+    orig_x_ndim, orig_y_ndim = x_ndim, y_ndim
+    if x_ndim == 2:
+        x, a0, x_ndim = ops.expand_dims(x, 1), a0 + 1, 3
+    if y_ndim == 2:
+        y, y_ndim = ops.expand_dims(y, 2), 3
+    # Bring x's contracted axis last and y's to position 1, then squash to 3-D.
+    if a0 != x_ndim - 1:
+        perm = [d for d in range(x_ndim) if d != a0] + [a0]
+        x = ops.transpose(x, perm)
+    if a1 != 1:
+        perm = [0, a1] + [d for d in range(1, y_ndim) if d != a1]
+        y = ops.transpose(y, perm)
+    batch = x.shape[0]
+    x_mid, y_trail = tuple(x.shape[1:-1]), tuple(y.shape[2:])
+    x = ops.reshape(x, (batch, -1, x.shape[-1]))
+    y = ops.reshape(y, (batch, y.shape[1], -1))
+    result = ops.matmul(x, y)
+    result = ops.reshape(result, (batch,) + x_mid + y_trail)
+    if orig_x_ndim == 2:
+        result = ops.squeeze(result, 1)
+    elif orig_y_ndim == 2:
+        result = ops.squeeze(result, -1)
+    return result
+
+
+# --------------------------------------------------- activations and losses ----
+def softmax(x, axis=-1):
+    return ops.softmax(_t(x), axis=axis)
+
+
+def sigmoid(x):
+    return ops.sigmoid(_t(x))
+
+
+def tanh(x):
+    return ops.tanh(_t(x))
+
+
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """Keras 2's relu: `alpha` is the slope below `threshold`, `max_value` the cap."""
+    from layerkit import activations
+    return activations.relu(_t(x), negative_slope=alpha, max_value=max_value,
+                            threshold=threshold)
+
+
+def elu(x, alpha=1.0):
+    return ops.elu(_t(x), alpha=alpha)
+
+
+def softplus(x):
+    return ops.softplus(_t(x))
+
+
+def softsign(x):
+    return ops.softsign(_t(x))
+
+
+def hard_sigmoid(x):
+    """Keras 2's piecewise-linear sigmoid: clip(0.2 x + 0.5, 0, 1)."""
+    return ops.clip(0.2 * _t(x) + 0.5, 0.0, 1.0)
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    return ops.categorical_crossentropy(_t(target), _t(output), from_logits=from_logits,
+                                        axis=axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    return ops.sparse_categorical_crossentropy(_t(target), _t(output),
+                                               from_logits=from_logits, axis=axis)
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    return ops.binary_crossentropy(_t(target), _t(output), from_logits=from_logits)
+
+
+def in_top_k(predictions, targets, k):
+    return ops.in_top_k(_t(targets), _t(predictions), k)
+
+
+# ------------------------------------------------------ creation, variables ----
+def _float_dtype(dtype_):
+    return standardize_dtype(dtype_ or config.floatx())
+
+
+def variable(value, dtype=None, name=None, constraint=None):
+    """A trainable layerkit Variable holding `value` (floatx unless `dtype` is given)."""
+    dtype_ = _float_dtype(dtype)
+    if isinstance(value, _Variable) or ops.is_tensor(value):
+        value = ops.convert_to_numpy(value)
+    value = np.asarray(value)
+    if dtype_ != "bfloat16":
+        value = value.astype(dtype_)
+    return _B.Variable(value, dtype=dtype_, name=name, constraint=constraint)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    dtype_ = _float_dtype(dtype)
+    if isinstance(value, _Variable) or ops.is_tensor(value):
+        value = ops.convert_to_numpy(value)
+    value = np.asarray(value)
+    if shape is not None:
+        value = np.broadcast_to(value, tuple(shape)) if value.ndim else np.full(tuple(shape), value)
+    return ops.convert_to_tensor(np.array(value), dtype=dtype_)
+
+
+def zeros(shape, dtype=None, name=None):
+    return variable(np.zeros(_concrete_shape(shape)), dtype=dtype, name=name)
+
+
+def ones(shape, dtype=None, name=None):
+    return variable(np.ones(_concrete_shape(shape)), dtype=dtype, name=name)
+
+
+def eye(size, dtype=None, name=None):
+    if isinstance(size, (list, tuple)):
+        n, m = size
+    else:
+        n = m = size
+    return variable(np.eye(int(n), int(m)), dtype=dtype, name=name)
+
+
+def zeros_like(x, dtype=None, name=None):
+    return ops.zeros_like(_t(x), dtype=dtype)
+
+
+def ones_like(x, dtype=None, name=None):
+    return ops.ones_like(_t(x), dtype=dtype)
+
+
+def is_keras_tensor(x):
+    return isinstance(x, SymbolicTensor)
+
+
+def is_variable(x):
+    return isinstance(x, _Variable)
+
+
+def _concrete_shape(shape_):
+    if isinstance(shape_, (int, np.integer)):
+        return (int(shape_),)
+    return tuple(int(d) for d in shape_)
+
+
+def _random():
+    from layerkit import random as lk_random  # layerkit.random imports layerkit.backend
+    return lk_random
+
+
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    return _random().uniform(_concrete_shape(shape), minval=minval, maxval=maxval,
+                             dtype=_float_dtype(dtype), seed=seed)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    return _random().normal(_concrete_shape(shape), mean=mean, stddev=stddev,
+                            dtype=_float_dtype(dtype), seed=seed)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    return _random().truncated_normal(_concrete_shape(shape), mean=mean, stddev=stddev,
+                                      dtype=_float_dtype(dtype), seed=seed)
+
+
+def random_binomial(shape, p=0.0, dtype=None, seed=None):
+    """1 with probability p, else 0."""
+    dtype_ = _float_dtype(dtype)
+    u = random_uniform(shape, dtype=dtype_, seed=seed)
+    return ops.cast(ops.less(u, p), dtype_)
+
+
+random_bernoulli = random_binomial
+
+
+def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
+    from layerkit import initializers
+    init = initializers.RandomUniform(low, high, seed=seed)
+    return variable(init(_concrete_shape(shape), dtype="float64"), dtype=dtype, name=name)
+
+
+def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
+    from layerkit import initializers
+    init = initializers.RandomNormal(mean, scale, seed=seed)
+    return variable(init(_concrete_shape(shape), dtype="float64"), dtype=dtype, name=name)
+
+
+def dropout(x, level, noise_shape=None, seed=None):
+    return _random().dropout(_t(x), level, noise_shape=noise_shape, seed=seed)
+
+
+def get_value(x):
+    """A numpy copy of a Variable's or tensor's value."""
+    if isinstance(x, (int, float, np.ndarray, np.generic)):
+        return np.asarray(x)
+    return ops.convert_to_numpy(x.value if isinstance(x, _Variable) else x)
+
+
+def batch_get_value(tensors):
+    return [get_value(x) for x in tensors]
+
+
+def set_value(x, value):
+    if not isinstance(x, _Variable):
+        raise TypeError(f"set_value needs a Variable; received {type(x).__name__}.")
+    x.assign(np.asarray(value))
+
+
+def batch_set_value(tuples):
+    for x, value in tuples:
+        set_value(x, value)
+
+
+def update(x, new_x):
+    return x.assign(new_x)
+
+
+def update_add(x, increment):
+    return x.assign_add(increment)
+
+
+def update_sub(x, decrement):
+    return x.assign_sub(decrement)
+
+
+def moving_average_update(x, value, momentum):
+    """x <- x * momentum + value * (1 - momentum)."""
+    return x.assign(x.value * momentum + _t(value) * (1.0 - momentum))
+
+
+def print_tensor(x, message=""):
+    print(message, get_value(x))
+    return x
+
+
+# ------------------------------------------------------- graph and session ----
+def stop_gradient(variables):
+    # The engine's own function, not ops.stop_gradient: this name replaces
+    # `layerkit.backend.stop_gradient`.
+    if isinstance(variables, (list, tuple)):
+        return [_B.core.stop_gradient(_t(v)) for v in variables]
+    return _B.core.stop_gradient(_t(variables))
+
+
+def gradients(loss, variables):
+    raise NotImplementedError(
+        "K.gradients(loss, variables) needs a symbolic graph, which layerkit does not build: "
+        "on JAX a loss value carries no record of how it was computed, and layerkit keeps "
+        "one code path for both engines. Write the computation as a function of the "
+        "weights instead: override `Model.train_step`, or differentiate a function with "
+        "the engine's autodiff inside layerkit/backend (e.g. jax.grad / "
+        "torch.autograd.grad).")
+
+
+def clear_session():
+    """Resets the automatic layer-name counters (dense, dense_1, … start over)."""
+    naming.reset_uids()
+
+
+_LEARNING_PHASE = {"value": 0}
+
+
+def learning_phase():
+    warnings.warn("K.learning_phase() is deprecated and has no effect in layerkit: layers "
+                  "take a `training` argument instead.", DeprecationWarning, stacklevel=2)
+    return _LEARNING_PHASE["value"]
+
+
+def set_learning_phase(value):
+    warnings.warn("K.set_learning_phase() is deprecated and has no effect in layerkit: pass "
+                  "`training=True/False` when calling a model or layer.", DeprecationWarning,
+                  stacklevel=2)
+    if value not in (0, 1):
+        raise ValueError(f"set_learning_phase: expected 0 or 1, received {value!r}.")
+    _LEARNING_PHASE["value"] = value
