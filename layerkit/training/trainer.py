@@ -157,7 +157,10 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
     def update_metrics(self, loss, y, y_pred, sample_weight=None):
         """Updates the loss tracker and compiled metrics; returns the logs dict."""
         bs = flatten(y_pred)[0].shape[0]
-        self._loss_tracker.update_state(loss, sample_weight=bs)
+        tracker = self._loss_tracker
+        # The batch-size-weighted mean of the loss: two assigns, no weight tensor.
+        tracker.total.assign(tracker.total.value + loss * bs)
+        tracker.count.assign(tracker.count.value + bs)
         per_output = getattr(self, "_last_output_losses", None) or []
         for tracker, value in zip(self._output_loss_trackers, per_output):
             if value is not None:
