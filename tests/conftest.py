@@ -6,6 +6,12 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
+if os.environ.get("LAYERKIT_BACKEND", "jax") == "jax":
+    # On a GPU, JAX's default float32 matmul uses TF32 (about 1e-3 relative
+    # error); the number checks here compare against float32 numpy at 1e-5.
+    import jax
+    jax.config.update("jax_default_matmul_precision", "highest")
+
 
 @pytest.fixture
 def engine():

@@ -226,7 +226,8 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
 
     def _run_epoch(self, runner, adapter, cbs, rng, kind):
         logs = None
-        need_logs = cbs._needs_batch_logs
+        need_logs = getattr(cbs, f"_needs_{kind}_batch_logs", True)
+        call_hooks = getattr(cbs, f"_should_call_{kind}_batch_hooks", True)
         hook_begin = cbs.on_train_batch_begin if kind == "train" else cbs.on_test_batch_begin
         hook_end = cbs.on_train_batch_end if kind == "train" else cbs.on_test_batch_end
         k = runner.steps_per_execution
@@ -236,13 +237,14 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             batches = ((1, b) for b in adapter.epoch(rng))
         step = 0
         for n, batch in batches:
-            hook_begin(step)
+            if call_hooks:
+                hook_begin(step)
             logs = runner.run(batch, n)
             step += n
             if need_logs:
                 runner.sync()
                 hook_end(step - 1, self._to_floats(logs))
-            else:
+            elif call_hooks:
                 hook_end(step - 1, logs)
             if self.stop_training and kind == "train":
                 break

@@ -149,7 +149,10 @@ class StepRunner:
         else:
             out, self.state = self._many(self.state, batch)
         # jit returns dicts with sorted keys; logs keep Keras's order (loss first).
-        return {name: out[name] for name in self.model.metrics_names}
+        names = self.__dict__.get("_log_names")
+        if names is None:
+            names = self._log_names = self.model.metrics_names
+        return {name: out[name] for name in names}
 
     def sync(self):
         if self.state is not None:

@@ -32,7 +32,8 @@ class Variable(common_variables.Variable):
         self._value = self._as_leaf(value)
 
     def _as_leaf(self, value):
-        value = value.detach()
+        if value.requires_grad:
+            value = value.detach()
         if self._trainable and value.is_floating_point():
             value.requires_grad_(True)
         return value
@@ -40,7 +41,9 @@ class Variable(common_variables.Variable):
     def _direct_assign(self, value):
         # Rebinding (no copy): the step computes new values under no_grad and
         # each becomes the new leaf that the next forward pass differentiates.
-        self._value = self._as_leaf(value)
+        if self._trainable or value.requires_grad:
+            value = self._as_leaf(value)
+        self._value = value
 
     def _convert_to_tensor(self, value, dtype=None):
         # Fast path for the optimizer's assigns: already a tensor of our dtype.
