@@ -4,6 +4,7 @@ import inspect
 from layerkit.losses.classes import LOSS_CLASSES
 from layerkit.losses.functions import LOSS_FUNCTIONS
 from layerkit.losses.loss import Loss
+from layerkit.saving.named_objects import deserialize_named
 
 _MODULE = "keras.losses"
 
@@ -48,31 +49,7 @@ def serialize(loss):
 def deserialize(config, custom_objects=None):
     """The loss described by `config` (a name, or a dict from `serialize` or Keras 2's
     {'class_name', 'config'}); never runs code from the config."""
-    if config is None:
-        return None
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        if obj is None:
-            raise _unknown(config)
-        return obj() if inspect.isclass(obj) else obj
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Could not interpret loss config: {config!r}. Expected a name or "
-                         "a dict with 'class_name' and 'config'.")
-    class_name = config["class_name"]
-    inner = config.get("config")
-    if class_name == "function":
-        return deserialize(inner if isinstance(inner, str) else config.get("registered_name"),
-                           custom_objects)
-    obj = _lookup(class_name, custom_objects)
-    if obj is None and config.get("registered_name"):
-        obj = _lookup(config["registered_name"], custom_objects)
-    if obj is None:
-        raise _unknown(class_name)
-    if not inspect.isclass(obj):
-        return obj
-    if hasattr(obj, "from_config"):
-        return obj.from_config(dict(inner or {}))
-    return obj(**(inner or {}))
+    return deserialize_named(config, _lookup, _unknown, "loss", custom_objects)
 
 
 def get(identifier):

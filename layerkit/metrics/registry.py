@@ -9,6 +9,7 @@ from layerkit.metrics import probabilistic_metrics as prob
 from layerkit.metrics import reduction_metrics as red
 from layerkit.metrics import regression_metrics as reg
 from layerkit.metrics.base_metric import Metric
+from layerkit.saving.named_objects import deserialize_named
 
 _MODULE = "keras.metrics"
 
@@ -91,31 +92,7 @@ def serialize(metric):
 def deserialize(config, custom_objects=None):
     """The metric described by `config` (a name or a config dict); never runs code
     from the config. Class names give instances, function names functions."""
-    if config is None:
-        return None
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        if obj is None:
-            raise _unknown(config)
-        return obj() if inspect.isclass(obj) else obj
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Could not interpret metric config: {config!r}. Expected a name "
-                         "or a dict with 'class_name' and 'config'.")
-    class_name = config["class_name"]
-    inner = config.get("config")
-    if class_name == "function":
-        return deserialize(inner if isinstance(inner, str) else config.get("registered_name"),
-                           custom_objects)
-    obj = _lookup(class_name, custom_objects)
-    if obj is None and config.get("registered_name"):
-        obj = _lookup(config["registered_name"], custom_objects)
-    if obj is None:
-        raise _unknown(class_name)
-    if not inspect.isclass(obj):
-        return obj
-    if hasattr(obj, "from_config"):
-        return obj.from_config(dict(inner or {}))
-    return obj(**(inner or {}))
+    return deserialize_named(config, _lookup, _unknown, "metric", custom_objects)
 
 
 def get(identifier):
