@@ -60,8 +60,8 @@ def dropout(x, rate, noise_shape=None, seed=None):
     # rand < keep is ~2x faster than bernoulli_ on CPU; the scaled mask is built
     # outside autograd so the graph holds a single multiply.
     with torch.no_grad():
-        mask = torch.rand(shape, generator=_gen(seed), device=x.device) < keep
-        mask = mask.to(x.dtype).mul_(1.0 / keep)
+        mask = torch.rand(shape, generator=_gen(seed), dtype=x.dtype, device=x.device)
+        mask = mask.lt_(keep).mul_(1.0 / keep)   # in place: 0 or 1/keep, x's dtype
     return x * mask
 
 
