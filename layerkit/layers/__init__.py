@@ -19,3 +19,7 @@ from layerkit.layers.merge import (Add as Add, Average as Average,
                                    maximum as maximum, minimum as minimum,
                                    multiply as multiply, subtract as subtract)
 from layerkit.layers.op_layer import OpLayer as OpLayer
+from layerkit.layers.activation_layers import (ELU as ELU, LeakyReLU as LeakyReLU,
+                                               PReLU as PReLU, ReLU as ReLU,
+                                               Softmax as Softmax,
+                                               ThresholdedReLU as ThresholdedReLU)
