@@ -26,6 +26,12 @@ def cases():
         out[f"merge_{name}"] = (lambda n=name: getattr(layers, n)(), [(3, 4), (3, 4)])
     out["concatenate"] = (lambda: layers.Concatenate(axis=-1), [(3, 4), (3, 2)])
     out["dot"] = (lambda: layers.Dot(axes=1, normalize=True), [(3, 4), (3, 4)])
+    out["relu_layer"] = (lambda: layers.ReLU(max_value=1.0, negative_slope=0.1,
+                                             threshold=0.2), [(3, 5)])
+    out["leaky_relu_layer"] = (lambda: layers.LeakyReLU(0.2), [(3, 5)])
+    out["elu_layer"] = (lambda: layers.ELU(0.5), [(3, 5)])
+    out["softmax_layer"] = (lambda: layers.Softmax(axis=1), [(2, 3, 4)])
+    out["prelu_layer"] = (lambda: layers.PReLU(), [(3, 5)])
     return out
 
 
