@@ -11,6 +11,10 @@ if os.environ.get("LAYERKIT_BACKEND", "jax") == "jax":
     # error); the number checks here compare against float32 numpy at 1e-5.
     import jax
     jax.config.update("jax_default_matmul_precision", "highest")
+else:
+    # Likewise torch's cuDNN convolutions default to TF32 on a GPU.
+    import torch
+    torch.backends.cudnn.allow_tf32 = False
 
 
 @pytest.fixture

@@ -1,6 +1,12 @@
 """Activations and neural-network primitives on JAX."""
+import functools
+import math
+
 import jax
 import jax.numpy as jnp
+
+from layerkit import config
+from layerkit.backend.jax.core import convert_to_tensor
 
 relu = jax.nn.relu
 relu6 = jax.nn.relu6
@@ -55,3 +61,245 @@ def dense(x, kernel, bias=None):
     """x @ kernel + bias: the matmul every Dense layer does."""
     y = jnp.matmul(x, kernel)
     return y if bias is None else y + bias
+
+
+# ---------------------------------------------------------------------------
+# Convolution and pooling (Keras 3 `keras.ops` signatures).
+#
+# Kernels are laid out (spatial..., in, out) as in Keras; inputs are
+# channels_last (N, spatial..., C) unless data_format says channels_first.
+# 'same' follows TF: out = ceil(size / stride), and an odd total padding puts
+# the extra cell after (bottom/right), which even kernels and strides need.
+# ---------------------------------------------------------------------------
+
+def _spatial_tuple(value, n, name):
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(int(v) for v in value)
+    if len(value) == 1 and n > 1:
+        return value * n
+    if len(value) != n:
+        raise ValueError(f"`{name}` must be an int or a tuple of {n} ints for a {n}D "
+                         f"operation, received {name}={value}.")
+    return value
+
+
+def _padding_mode(padding):
+    mode = str(padding).lower()
+    if mode not in ("valid", "same"):
+        raise ValueError(f"`padding` must be 'valid' or 'same', received padding={padding!r}.")
+    return mode
+
+
+def _spatial_rank(x, op):
+    if x.ndim not in (3, 4, 5):
+        raise ValueError(f"{op}: expected an input of rank 3, 4 or 5 (batch, 1 to 3 spatial "
+                         f"dims, channels), received shape {tuple(x.shape)}.")
+    return x.ndim - 2
+
+
+def _same_pads(size, window, stride):
+    """TF 'same': (before, after) so that the output has ceil(size / stride) cells."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + window - size, 0)
+    return total // 2, total - total // 2
+
+
+def _window_pads(spatial_shape, windows, strides, padding):
+    if padding == "valid":
+        return [(0, 0)] * len(spatial_shape)
+    return [_same_pads(s, w, st) for s, w, st in zip(spatial_shape, windows, strides)]
+
+
+def _transpose_pads(window, stride, padding, output_padding):
+    """(before, after) padding of the stride-dilated input that the transposed
+    convolution's ordinary convolution (with a flipped kernel) needs.
+
+    `window` is the dilated kernel extent. 'valid' gives (n - 1) * stride +
+    max(window, stride) cells by default, 'same' gives n * stride; an explicit
+    output_padding fixes the size to (n - 1) * stride + window + output_padding
+    ('valid') or (n - 1) * stride + window % 2 + output_padding ('same').
+    """
+    if padding == "valid":
+        extra = max(window, stride) - window if output_padding is None else output_padding
+        return window - 1, window - 1 + extra
+    # The output has (n - 1) * stride + reach cells.
+    reach = stride if output_padding is None else window % 2 + output_padding
+    total = reach + window - 2
+    # The forward 'same' convolution from that output back to n cells pads
+    # max(window - reach, 0) in all, the smaller half before; transposing
+    # leaves window - 1 - that half before.
+    before = window - 1 - max(window - reach, 0) // 2
+    return before, total - before
+
+
+def _channels(x, data_format):
+    return x.shape[-1] if data_format == "channels_last" else x.shape[1]
+
+
+def _dimension_numbers(n, data_format):
+    spatial = "DHW"[3 - n:]
+    lhs = "N" + spatial + "C" if data_format == "channels_last" else "NC" + spatial
+    return (lhs, spatial + "IO", lhs)
+
+
+def _spatial_shape(x, data_format):
+    return x.shape[1:-1] if data_format == "channels_last" else x.shape[2:]
+
+
+# Each op's array work is one jitted kernel keyed by its static settings, so an
+# eager call compiles once per shape and setting (not once per jnp step), and
+# inside a traced step it simply inlines.
+@functools.partial(jax.jit, static_argnames=(
+    "strides", "pads", "lhs_dilation", "rhs_dilation", "dimension_numbers", "groups",
+    "kernel_form"))
+def _conv_kernel(x, kernel, *, strides, pads, lhs_dilation, rhs_dilation, dimension_numbers,
+                 groups, kernel_form):
+    dtype = jnp.result_type(x.dtype, kernel.dtype)
+    x, kernel = x.astype(dtype), kernel.astype(dtype)
+    n = len(strides)
+    if kernel_form == "depthwise":
+        # (spatial..., C, M) -> (spatial..., 1, C * M): output channel c * M + m.
+        kernel = jnp.reshape(kernel, kernel.shape[:n] + (1, kernel.shape[-2] * kernel.shape[-1]))
+    elif kernel_form == "transpose":
+        # An ordinary convolution of the stride-dilated input with the spatially
+        # flipped kernel, its two channel axes swapped to (in, out).
+        kernel = jnp.swapaxes(jnp.flip(kernel, axis=tuple(range(n))), -1, -2)
+    return jax.lax.conv_general_dilated(
+        x, kernel, window_strides=strides, padding=pads, lhs_dilation=lhs_dilation,
+        rhs_dilation=rhs_dilation, dimension_numbers=dimension_numbers,
+        feature_group_count=groups)
+
+
+def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op, kernel_form):
+    n = _spatial_rank(x, op)
+    if kernel.ndim != x.ndim:
+        raise ValueError(f"{op}: the kernel must have rank {x.ndim} (spatial dims, in "
+                         f"channels, out channels) for an input of shape {tuple(x.shape)}, "
+                         f"received a kernel of shape {tuple(kernel.shape)}.")
+    strides = _spatial_tuple(strides, n, "strides")
+    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
+    windows = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:n], dilation_rate)]
+    pads = _window_pads(_spatial_shape(x, data_format), windows, strides, _padding_mode(padding))
+    return _conv_kernel(x, kernel, strides=strides, pads=tuple(pads), lhs_dilation=(1,) * n,
+                        rhs_dilation=dilation_rate,
+                        dimension_numbers=_dimension_numbers(n, data_format), groups=groups,
+                        kernel_form=kernel_form)
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution; a kernel with fewer input channels than the input makes
+    a grouped convolution (channels // kernel_in_channels groups)."""
+    data_format = config.standardize_data_format(data_format)
+    inputs, kernel = convert_to_tensor(inputs), convert_to_tensor(kernel)
+    channels, kernel_in = _channels(inputs, data_format), kernel.shape[-2]
+    if kernel_in == 0 or channels % kernel_in:
+        raise ValueError(f"conv: the input's {channels} channels must be a multiple of the "
+                         f"kernel's in_channels (kernel shape {tuple(kernel.shape)}).")
+    groups = channels // kernel_in
+    if kernel.shape[-1] % groups:
+        raise ValueError(f"conv: with {groups} groups the kernel's out_channels "
+                         f"({kernel.shape[-1]}) must be a multiple of {groups}.")
+    return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, "conv",
+                 None)
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    """Each input channel convolved with its own kernel (spatial..., in, multiplier);
+    output channel c * multiplier + m."""
+    data_format = config.standardize_data_format(data_format)
+    inputs, kernel = convert_to_tensor(inputs), convert_to_tensor(kernel)
+    channels = _channels(inputs, data_format)
+    if kernel.ndim != inputs.ndim or kernel.shape[-2] != channels:
+        raise ValueError(f"depthwise_conv: expected a kernel of shape (spatial..., {channels}, "
+                         f"multiplier) for an input of shape {tuple(inputs.shape)}, received "
+                         f"{tuple(kernel.shape)}.")
+    return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, channels,
+                 "depthwise_conv", "depthwise")
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    """depthwise_conv, then a 1x1 conv with pointwise_kernel (1..., in * multiplier, out)."""
+    data_format = config.standardize_data_format(data_format)
+    out = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(out, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """The gradient of `conv` with respect to its input. The kernel is laid out
+    (spatial..., out_channels, in_channels), in_channels matching the input."""
+    data_format = config.standardize_data_format(data_format)
+    inputs, kernel = convert_to_tensor(inputs), convert_to_tensor(kernel)
+    n = _spatial_rank(inputs, "conv_transpose")
+    channels = _channels(inputs, data_format)
+    if kernel.ndim != inputs.ndim or kernel.shape[-1] != channels:
+        raise ValueError(f"conv_transpose: expected a kernel of shape (spatial..., "
+                         f"out_channels, {channels}) for an input of shape "
+                         f"{tuple(inputs.shape)}, received {tuple(kernel.shape)}.")
+    strides = _spatial_tuple(strides, n, "strides")
+    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
+    if output_padding is not None:
+        output_padding = _spatial_tuple(output_padding, n, "output_padding")
+    else:
+        output_padding = (None,) * n
+    mode = _padding_mode(padding)
+    pads = tuple(_transpose_pads((k - 1) * d + 1, s, mode, op) for k, d, s, op in
+                 zip(kernel.shape[:n], dilation_rate, strides, output_padding))
+    return _conv_kernel(inputs, kernel, strides=(1,) * n, pads=pads, lhs_dilation=strides,
+                        rhs_dilation=dilation_rate,
+                        dimension_numbers=_dimension_numbers(n, data_format), groups=1,
+                        kernel_form="transpose")
+
+
+@functools.partial(jax.jit, static_argnames=("kind", "window", "strides", "pads"))
+def _pool_kernel(x, *, kind, window, strides, pads):
+    # The initial values stay Python scalars: reduce_window recognises a
+    # concrete (max, -inf) or (add, 0) pair as the differentiable max/sum
+    # window primitives, and an array made inside this trace is not concrete.
+    if kind == "max":
+        if jnp.issubdtype(x.dtype, jnp.floating):
+            init = -float("inf")
+        else:
+            init = int(jnp.iinfo(x.dtype).min)
+        return jax.lax.reduce_window(x, init, jax.lax.max, window, strides, pads)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype("float32")
+    zero = 0.0
+    sums = jax.lax.reduce_window(x, zero, jax.lax.add, window, strides, pads)
+    if all(p == (0, 0) for p in pads):
+        return sums / math.prod(window)
+    # How many real cells each window covers: a sum over ones with the same
+    # padding, on the spatial axes only (it broadcasts over batch and channels).
+    ones_shape = tuple(d if w != 1 else 1 for d, w in zip(x.shape, window))
+    counts = jax.lax.reduce_window(jnp.ones(ones_shape, x.dtype), zero, jax.lax.add,
+                                   window, strides, pads)
+    return sums / counts
+
+
+def _pool(kind, inputs, pool_size, strides, padding, data_format, op):
+    data_format = config.standardize_data_format(data_format)
+    inputs = convert_to_tensor(inputs)
+    n = _spatial_rank(inputs, op)
+    pool_size = _spatial_tuple(pool_size, n, "pool_size")
+    strides = pool_size if strides is None else _spatial_tuple(strides, n, "strides")
+    pads = _window_pads(_spatial_shape(inputs, data_format), pool_size, strides,
+                        _padding_mode(padding))
+    if data_format == "channels_last":
+        full = lambda t, fill: (fill,) + tuple(t) + (fill,)  # noqa: E731
+    else:
+        full = lambda t, fill: (fill, fill) + tuple(t)  # noqa: E731
+    return _pool_kernel(inputs, kind=kind, window=full(pool_size, 1),
+                        strides=full(strides, 1), pads=full(pads, (0, 0)))
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    return _pool("max", inputs, pool_size, strides, padding, data_format, "max_pool")
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Mean over each window; with 'same' the padded cells are left out of the
+    count (as in TF and Keras)."""
+    return _pool("average", inputs, pool_size, strides, padding, data_format, "average_pool")

@@ -2,6 +2,7 @@
 import torch
 import torch.nn.functional as F
 
+from layerkit import config
 from layerkit.backend.torch.core import convert_to_tensor
 
 _T = torch.Tensor
@@ -98,3 +99,245 @@ def dense(x, kernel, bias=None):
         return torch.addmm(bias, x, kernel)
     y = torch.matmul(x, kernel)
     return y if bias is None else y + bias
+
+
+# ---------------------------------------------------------------------------
+# Convolution and pooling (Keras 3 `keras.ops` signatures).
+#
+# Kernels are laid out (spatial..., in, out) as in Keras; inputs are
+# channels_last (N, spatial..., C) unless data_format says channels_first.
+# torch works channels_first, so channels_last inputs are permuted there and
+# back. 'same' follows TF: out = ceil(size / stride), and an odd total padding
+# puts the extra cell after (bottom/right); torch's own padding is symmetric,
+# so that case pads explicitly with F.pad first.
+# The small shape helpers mirror the JAX engine's (pure Python, no engine).
+# ---------------------------------------------------------------------------
+
+def _spatial_tuple(value, n, name):
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(int(v) for v in value)
+    if len(value) == 1 and n > 1:
+        return value * n
+    if len(value) != n:
+        raise ValueError(f"`{name}` must be an int or a tuple of {n} ints for a {n}D "
+                         f"operation, received {name}={value}.")
+    return value
+
+
+def _padding_mode(padding):
+    mode = str(padding).lower()
+    if mode not in ("valid", "same"):
+        raise ValueError(f"`padding` must be 'valid' or 'same', received padding={padding!r}.")
+    return mode
+
+
+def _spatial_rank(x, op):
+    if x.ndim not in (3, 4, 5):
+        raise ValueError(f"{op}: expected an input of rank 3, 4 or 5 (batch, 1 to 3 spatial "
+                         f"dims, channels), received shape {tuple(x.shape)}.")
+    return x.ndim - 2
+
+
+def _same_pads(size, window, stride):
+    """TF 'same': (before, after) so that the output has ceil(size / stride) cells."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + window - size, 0)
+    return total // 2, total - total // 2
+
+
+def _window_pads(spatial_shape, windows, strides, padding):
+    if padding == "valid":
+        return [(0, 0)] * len(spatial_shape)
+    return [_same_pads(s, w, st) for s, w, st in zip(spatial_shape, windows, strides)]
+
+
+def _transpose_pads(window, stride, padding, output_padding):
+    """(before, after) padding of the stride-dilated input under the transposed
+    convolution seen as an ordinary one with a flipped kernel (see the JAX
+    engine). (window - 1, window - 1) is torch's full output with padding=0."""
+    if padding == "valid":
+        extra = max(window, stride) - window if output_padding is None else output_padding
+        return window - 1, window - 1 + extra
+    reach = stride if output_padding is None else window % 2 + output_padding
+    total = reach + window - 2
+    before = window - 1 - max(window - reach, 0) // 2
+    return before, total - before
+
+
+def _channels(x, data_format):
+    return x.shape[-1] if data_format == "channels_last" else x.shape[1]
+
+
+def _to_channels_first(x, data_format):
+    if data_format == "channels_last":
+        return x.permute(0, x.ndim - 1, *range(1, x.ndim - 1))
+    return x
+
+
+def _from_channels_first(x, data_format):
+    if data_format == "channels_last":
+        return x.permute(0, *range(2, x.ndim), 1)
+    return x
+
+
+def _pad_spatial(x, pads, value=0.0):
+    """Pads a channels_first x by [(before, after)] per spatial axis. Returns x
+    and the symmetric padding left for torch's own `padding` argument."""
+    if all(b == a for b, a in pads):
+        return x, tuple(b for b, _ in pads)
+    flat = []
+    for before, after in reversed(pads):
+        flat += [before, after]
+    return F.pad(x, flat, value=value), (0,) * len(pads)
+
+
+def _promote(a, b):
+    a, b = _t(a), _t(b)
+    dtype = torch.promote_types(a.dtype, b.dtype)
+    if not dtype.is_floating_point and not dtype.is_complex:
+        dtype = torch.float32
+    return a.to(dtype), b.to(dtype)
+
+
+_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+_MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+_AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
+
+
+def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op):
+    n = _spatial_rank(x, op)
+    if kernel.ndim != x.ndim:
+        raise ValueError(f"{op}: the kernel must have rank {x.ndim} (spatial dims, in "
+                         f"channels, out channels) for an input of shape {tuple(x.shape)}, "
+                         f"received a kernel of shape {tuple(kernel.shape)}.")
+    strides = _spatial_tuple(strides, n, "strides")
+    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
+    x = _to_channels_first(x, data_format)
+    windows = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:n], dilation_rate)]
+    pads = _window_pads(x.shape[2:], windows, strides, _padding_mode(padding))
+    x, sym = _pad_spatial(x, pads)
+    weight = kernel.permute(n + 1, n, *range(n))  # (out, in / groups, spatial...)
+    y = _CONV[n](x, weight, None, strides, sym, dilation_rate, groups)
+    return _from_channels_first(y, data_format)
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution; a kernel with fewer input channels than the input makes
+    a grouped convolution (channels // kernel_in_channels groups)."""
+    data_format = config.standardize_data_format(data_format)
+    inputs, kernel = _promote(inputs, kernel)
+    channels, kernel_in = _channels(inputs, data_format), kernel.shape[-2]
+    if kernel_in == 0 or channels % kernel_in:
+        raise ValueError(f"conv: the input's {channels} channels must be a multiple of the "
+                         f"kernel's in_channels (kernel shape {tuple(kernel.shape)}).")
+    groups = channels // kernel_in
+    if kernel.shape[-1] % groups:
+        raise ValueError(f"conv: with {groups} groups the kernel's out_channels "
+                         f"({kernel.shape[-1]}) must be a multiple of {groups}.")
+    return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, "conv")
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    """Each input channel convolved with its own kernel (spatial..., in, multiplier);
+    output channel c * multiplier + m."""
+    data_format = config.standardize_data_format(data_format)
+    inputs, kernel = _promote(inputs, kernel)
+    channels = _channels(inputs, data_format)
+    if kernel.ndim != inputs.ndim or kernel.shape[-2] != channels:
+        raise ValueError(f"depthwise_conv: expected a kernel of shape (spatial..., {channels}, "
+                         f"multiplier) for an input of shape {tuple(inputs.shape)}, received "
+                         f"{tuple(kernel.shape)}.")
+    kernel = kernel.reshape(tuple(kernel.shape[:-2]) + (1, channels * kernel.shape[-1]))
+    return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, channels,
+                 "depthwise_conv")
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    """depthwise_conv, then a 1x1 conv with pointwise_kernel (1..., in * multiplier, out)."""
+    data_format = config.standardize_data_format(data_format)
+    out = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(out, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """The gradient of `conv` with respect to its input. The kernel is laid out
+    (spatial..., out_channels, in_channels), in_channels matching the input.
+
+    Keras's extent is the full transposed output cut unevenly at each end, or
+    extended with zero cells after it. torch's `padding` cuts both ends
+    evenly, so it does the common part and a slice or F.pad the rest (torch's
+    own output_padding could not always express Keras's sizes)."""
+    data_format = config.standardize_data_format(data_format)
+    inputs, kernel = _promote(inputs, kernel)
+    n = _spatial_rank(inputs, "conv_transpose")
+    channels = _channels(inputs, data_format)
+    if kernel.ndim != inputs.ndim or kernel.shape[-1] != channels:
+        raise ValueError(f"conv_transpose: expected a kernel of shape (spatial..., "
+                         f"out_channels, {channels}) for an input of shape "
+                         f"{tuple(inputs.shape)}, received {tuple(kernel.shape)}.")
+    strides = _spatial_tuple(strides, n, "strides")
+    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
+    if output_padding is not None:
+        output_padding = _spatial_tuple(output_padding, n, "output_padding")
+    else:
+        output_padding = (None,) * n
+    mode = _padding_mode(padding)
+    windows = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:n], dilation_rate)]
+    pads = [_transpose_pads(w, s, mode, op) for w, s, op in zip(windows, strides, output_padding)]
+    # Cells to cut from each end of the full output (negative: zeros to add).
+    cuts = [(w - 1 - b, w - 1 - a) for w, (b, a) in zip(windows, pads)]
+    sym = tuple(min(b, max(a, 0)) for b, a in cuts)
+    x = _to_channels_first(inputs, data_format)
+    weight = kernel.permute(n + 1, n, *range(n))  # (in, out, spatial...)
+    y = _CONV_T[n](x, weight, None, strides, sym, 0, 1, dilation_rate)
+    cuts = [(b - s, a - s) for (b, a), s in zip(cuts, sym)]
+    if any(b or a for b, a in cuts):
+        index = (slice(None),) * 2 + tuple(
+            slice(b, size - max(a, 0)) for (b, a), size in zip(cuts, y.shape[2:]))
+        y = y[index]
+        grow = []
+        for _, a in reversed(cuts):
+            grow += [0, max(-a, 0)]
+        if any(grow):
+            y = F.pad(y, grow)
+    return _from_channels_first(y, data_format)
+
+
+def _pool_args(inputs, pool_size, strides, padding, data_format, op):
+    data_format = config.standardize_data_format(data_format)
+    inputs = _t(inputs)
+    n = _spatial_rank(inputs, op)
+    pool_size = _spatial_tuple(pool_size, n, "pool_size")
+    strides = pool_size if strides is None else _spatial_tuple(strides, n, "strides")
+    x = _to_channels_first(inputs, data_format)
+    pads = _window_pads(x.shape[2:], pool_size, strides, _padding_mode(padding))
+    return data_format, n, x, pool_size, strides, pads
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    data_format, n, x, pool_size, strides, pads = _pool_args(
+        inputs, pool_size, strides, padding, data_format, "max_pool")
+    x, sym = _pad_spatial(x, pads, value=float("-inf"))
+    y = _MAX_POOL[n](x, pool_size, strides, sym)
+    return _from_channels_first(y, data_format)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Mean over each window; with 'same' the padded cells are left out of the
+    count (as in TF and Keras)."""
+    data_format, n, x, pool_size, strides, pads = _pool_args(
+        inputs, pool_size, strides, padding, data_format, "average_pool")
+    if not x.is_floating_point():
+        x = x.float()
+    padded, sym = _pad_spatial(x, pads)
+    y = _AVG_POOL[n](padded, pool_size, strides, sym, False, False)
+    if padded is not x:
+        # Asymmetric padding: divide by the real cells each window covers.
+        ones = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
+        y = y / _AVG_POOL[n](_pad_spatial(ones, pads)[0], pool_size, strides)
+    return _from_channels_first(y, data_format)

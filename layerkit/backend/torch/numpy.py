@@ -558,3 +558,143 @@ def scatter_update(inputs, indices, updates):
     key = tuple(_t(indices).long().moveaxis(-1, 0))
     out[key] = _t(updates).to(out.dtype)
     return out
+
+
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    return torch.diagonal(_t(x), offset=offset, dim1=axis1, dim2=axis2)
+
+
+_SMALL_INTS = (torch.bool, torch.int8, torch.int16, torch.int32, torch.uint8, torch.uint16)
+
+
+def trace(x, offset=0, axis1=0, axis2=1):
+    """Bool and small integer inputs sum as int32 (JAX gives uint32 for unsigned
+    ones; torch has little uint32 support)."""
+    x = _t(x)
+    dtype = torch.int32 if x.dtype in _SMALL_INTS else x.dtype
+    return torch.sum(torch.diagonal(x, offset=offset, dim1=axis1, dim2=axis2), dim=-1,
+                     dtype=dtype)
+
+
+def meshgrid(*x, indexing="xy"):
+    """numpy.meshgrid: each output keeps its own input's dtype (torch.meshgrid
+    would need one dtype for all). The outputs are broadcast views."""
+    xs = [_t(v).reshape(-1) for v in x]
+    axes = list(range(len(xs)))
+    if indexing == "xy" and len(xs) >= 2:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(xs)
+    for v, axis in zip(xs, axes):
+        shape[axis] = v.shape[0]
+    out = []
+    for v, axis in zip(xs, axes):
+        view = [1] * len(xs)
+        view[axis] = -1
+        out.append(v.reshape(view).expand(shape))
+    return out
+
+
+def nonzero(x):
+    """A tuple of int32 index tensors, one per axis (their length depends on the
+    values, so this is eager only)."""
+    return tuple(i.to(torch.int32) for i in torch.nonzero(_t(x), as_tuple=True))
+
+
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    """numpy.quantile: q (scalar or 1-D, in [0, 1]) adds a leading axis when it
+    is an array; several axes are reduced together. Integer inputs give float32."""
+    x = _t(x)
+    out_dtype = x.dtype if x.is_floating_point() else torch.float32
+    work = x.to(torch.float64 if x.dtype == torch.float64 else torch.float32)
+    q = _t(q).to(work.dtype)
+    if axis is None:
+        axes = tuple(range(x.ndim))
+    else:
+        axes = tuple(a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis))
+    kept = [i for i in range(x.ndim) if i not in axes]
+    # Reduced axes moved last and merged, so one torch.quantile call does them.
+    flat = work.permute(*kept, *axes).reshape([x.shape[i] for i in kept] + [-1])
+    y = torch.quantile(flat, q, dim=-1, interpolation=method)
+    if keepdims:
+        y = y.reshape(tuple(q.shape) + tuple(1 if i in axes else x.shape[i]
+                                             for i in range(x.ndim)))
+    return y.to(out_dtype)
+
+
+def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
+           axis=None, size=None, fill_value=None):
+    """numpy.unique; the values come back sorted whatever `sorted` says. The
+    number of values depends on the data, so this is eager only; `size` cuts
+    or pads the result to that many entries (values with fill_value, default
+    the smallest value; indices with the first index; counts with 0)."""
+    x = _t(x)
+    dim = 0 if axis is None else axis % x.ndim
+    values, inverse, counts = torch.unique(x, sorted=True, return_inverse=True,
+                                           return_counts=True, dim=axis)
+    n = values.shape[dim]
+    flat_inverse = inverse.reshape(-1)
+    positions = torch.arange(flat_inverse.shape[0], device=flat_inverse.device)
+    index = torch.zeros(n, dtype=positions.dtype, device=positions.device).scatter_reduce_(
+        0, flat_inverse, positions, reduce="amin", include_self=False)
+    if size is not None:
+        if n >= size:
+            values, index, counts = values.narrow(dim, 0, size), index[:size], counts[:size]
+        else:
+            fill_shape = list(values.shape)
+            fill_shape[dim] = size - n
+            if fill_value is not None:
+                fill = torch.full(fill_shape, fill_value, dtype=values.dtype,
+                                  device=values.device)
+            elif n:
+                fill = values.narrow(dim, 0, 1).expand(fill_shape)
+            else:
+                fill = torch.zeros(fill_shape, dtype=values.dtype, device=values.device)
+            values = torch.cat([values, fill], dim=dim)
+            first = index[:1] if n else torch.zeros(1, dtype=index.dtype, device=index.device)
+            index = torch.cat([index, first.expand(size - n)])
+            counts = torch.cat([counts, counts.new_zeros(size - n)])
+    extras = []
+    if return_index:
+        extras.append(index.to(torch.int32))
+    if return_inverse:
+        extras.append(inverse.to(torch.int32))
+    if return_counts:
+        extras.append(counts.to(torch.int32))
+    return (values, *extras) if extras else values
+
+
+def empty(shape, dtype=None):
+    """Uninitialised memory, as torch.empty; floatx by default, as in Keras."""
+    from layerkit import config
+    return torch.empty(_shape(shape), dtype=to_torch_dtype(dtype or config.floatx()),
+                       device=DEVICE)
+
+
+def copy(x):
+    return _t(x).clone()
+
+
+def conj(x):
+    x = _t(x)
+    # conj_physical: torch.conj's lazy view cannot be read back to numpy.
+    return torch.conj_physical(x) if x.is_complex() else x
+
+
+def real(x):
+    x = _t(x)
+    return torch.real(x) if x.is_complex() else x
+
+
+def imag(x):
+    x = _t(x)
+    return torch.imag(x) if x.is_complex() else torch.zeros_like(x)
+
+
+def logaddexp(x1, x2):
+    """log(exp(x1) + exp(x2)) without overflow; integer inputs give float32."""
+    x1, x2 = _t(x1), _t(x2)
+    dtype = torch.promote_types(x1.dtype, x2.dtype)
+    if not dtype.is_floating_point:
+        dtype = torch.float32
+    work = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
+    return torch.logaddexp(x1.to(work), x2.to(work)).to(dtype)
