@@ -99,3 +99,14 @@ def test_y_with_a_generator_is_an_error():
     x, y = _data(8)
     with pytest.raises(ValueError, match="`y` must not be given"):
         _model().fit((b for b in [(x, y)]), y, verbose=0)
+
+
+def test_fit_on_a_tf_data_dataset():
+    tf = pytest.importorskip("tensorflow")
+    x, y = _data()
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+    a, b = _model(), _model()
+    b.set_weights(a.get_weights())
+    ha = a.fit(ds, epochs=2, verbose=0)
+    hb = b.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(ha.history["loss"], hb.history["loss"], rtol=1e-5)
