@@ -3,6 +3,8 @@ import torch
 import torch.nn.functional as F
 
 from layerkit import config
+from layerkit.backend.common.conv_utils import (_padding_mode, _spatial_rank, _spatial_tuple,
+                                                  _transpose_pads, _window_pads)
 from layerkit.backend.torch.core import convert_to_tensor
 
 _T = torch.Tensor
@@ -112,58 +114,6 @@ def dense(x, kernel, bias=None):
 # so that case pads explicitly with F.pad first.
 # The small shape helpers mirror the JAX engine's (pure Python, no engine).
 # ---------------------------------------------------------------------------
-
-def _spatial_tuple(value, n, name):
-    if isinstance(value, int):
-        return (value,) * n
-    value = tuple(int(v) for v in value)
-    if len(value) == 1 and n > 1:
-        return value * n
-    if len(value) != n:
-        raise ValueError(f"`{name}` must be an int or a tuple of {n} ints for a {n}D "
-                         f"operation, received {name}={value}.")
-    return value
-
-
-def _padding_mode(padding):
-    mode = str(padding).lower()
-    if mode not in ("valid", "same"):
-        raise ValueError(f"`padding` must be 'valid' or 'same', received padding={padding!r}.")
-    return mode
-
-
-def _spatial_rank(x, op):
-    if x.ndim not in (3, 4, 5):
-        raise ValueError(f"{op}: expected an input of rank 3, 4 or 5 (batch, 1 to 3 spatial "
-                         f"dims, channels), received shape {tuple(x.shape)}.")
-    return x.ndim - 2
-
-
-def _same_pads(size, window, stride):
-    """TF 'same': (before, after) so that the output has ceil(size / stride) cells."""
-    out = -(-size // stride)
-    total = max((out - 1) * stride + window - size, 0)
-    return total // 2, total - total // 2
-
-
-def _window_pads(spatial_shape, windows, strides, padding):
-    if padding == "valid":
-        return [(0, 0)] * len(spatial_shape)
-    return [_same_pads(s, w, st) for s, w, st in zip(spatial_shape, windows, strides)]
-
-
-def _transpose_pads(window, stride, padding, output_padding):
-    """(before, after) padding of the stride-dilated input under the transposed
-    convolution seen as an ordinary one with a flipped kernel (see the JAX
-    engine). (window - 1, window - 1) is torch's full output with padding=0."""
-    if padding == "valid":
-        extra = max(window, stride) - window if output_padding is None else output_padding
-        return window - 1, window - 1 + extra
-    reach = stride if output_padding is None else window % 2 + output_padding
-    total = reach + window - 2
-    before = window - 1 - max(window - reach, 0) // 2
-    return before, total - before
-
 
 def _channels(x, data_format):
     return x.shape[-1] if data_format == "channels_last" else x.shape[1]
