@@ -41,58 +41,49 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({args})"
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _DecayOverSteps(LearningRateSchedule):
+    """Shared by the schedules driven by step / decay_steps (floored if staircase)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name=None):
+        if decay_steps <= 0:
+            raise ValueError(f"{type(self).__name__}: `decay_steps` must be > 0, received "
+                             f"{decay_steps}.")
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name or type(self).__name__
+
+    def _progress(self, step):
+        lr0 = _float_tensor(self.initial_learning_rate)
+        p = _as_step(step, lr0.dtype) / ops.cast(self.decay_steps, lr0.dtype)
+        if self.staircase:
+            p = ops.floor(p)
+        return lr0, p, ops.cast(self.decay_rate, lr0.dtype)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_DecayOverSteps):
     """initial_learning_rate * decay_rate ** (step / decay_steps), the exponent
     floored when `staircase`."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
-        if decay_steps <= 0:
-            raise ValueError(f"ExponentialDecay: `decay_steps` must be > 0, received {decay_steps}.")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step):
-        lr0 = _float_tensor(self.initial_learning_rate)
-        p = _as_step(step, lr0.dtype) / ops.cast(self.decay_steps, lr0.dtype)
-        if self.staircase:
-            p = ops.floor(p)
-        return lr0 * ops.power(ops.cast(self.decay_rate, lr0.dtype), p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        lr0, p, rate = self._progress(step)
+        return lr0 * ops.power(rate, p)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_DecayOverSteps):
     """initial_learning_rate / (1 + decay_rate * step / decay_steps), the ratio
     floored when `staircase`."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="InverseTimeDecay"):
-        if decay_steps <= 0:
-            raise ValueError(f"InverseTimeDecay: `decay_steps` must be > 0, received {decay_steps}.")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step):
-        lr0 = _float_tensor(self.initial_learning_rate)
-        p = _as_step(step, lr0.dtype) / ops.cast(self.decay_steps, lr0.dtype)
-        if self.staircase:
-            p = ops.floor(p)
-        return lr0 / (1.0 + ops.cast(self.decay_rate, lr0.dtype) * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        lr0, p, rate = self._progress(step)
+        return lr0 / (1.0 + rate * p)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
