@@ -1,0 +1,216 @@
+"""Keras 2's backend (K) functions that make or touch state: variables, constants,
+random tensors, get/set_value, gradients and the session. Re-exported by
+`layerkit.legacy.backend_functions`; split from it to keep each file one idea."""
+import warnings
+
+import numpy as np
+
+from layerkit import backend as _B  # partially initialized here; read attributes lazily
+from layerkit import config, ops
+from layerkit.backend.common import naming
+from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.backend.common.variables import Variable as _Variable
+
+
+def _t(x):
+    """A tensor for `x` (a Variable gives its current value)."""
+    if isinstance(x, _Variable):
+        return x.value
+    return x if ops.is_tensor(x) else ops.convert_to_tensor(x)
+
+
+# ------------------------------------------------------ creation, variables ----
+def _float_dtype(dtype_):
+    return standardize_dtype(dtype_ or config.floatx())
+
+
+def variable(value, dtype=None, name=None, constraint=None):
+    """A trainable layerkit Variable holding `value` (floatx unless `dtype` is given)."""
+    dtype_ = _float_dtype(dtype)
+    if isinstance(value, _Variable) or ops.is_tensor(value):
+        value = ops.convert_to_numpy(value)
+    value = np.asarray(value)
+    if dtype_ != "bfloat16":
+        value = value.astype(dtype_)
+    return _B.Variable(value, dtype=dtype_, name=name, constraint=constraint)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    dtype_ = _float_dtype(dtype)
+    if isinstance(value, _Variable) or ops.is_tensor(value):
+        value = ops.convert_to_numpy(value)
+    value = np.asarray(value)
+    if shape is not None:
+        value = np.broadcast_to(value, tuple(shape)) if value.ndim else np.full(tuple(shape), value)
+    return ops.convert_to_tensor(np.array(value), dtype=dtype_)
+
+
+def zeros(shape, dtype=None, name=None):
+    return variable(np.zeros(_concrete_shape(shape)), dtype=dtype, name=name)
+
+
+def ones(shape, dtype=None, name=None):
+    return variable(np.ones(_concrete_shape(shape)), dtype=dtype, name=name)
+
+
+def eye(size, dtype=None, name=None):
+    if isinstance(size, (list, tuple)):
+        n, m = size
+    else:
+        n = m = size
+    return variable(np.eye(int(n), int(m)), dtype=dtype, name=name)
+
+
+def zeros_like(x, dtype=None, name=None):
+    return ops.zeros_like(_t(x), dtype=dtype)
+
+
+def ones_like(x, dtype=None, name=None):
+    return ops.ones_like(_t(x), dtype=dtype)
+
+
+def is_keras_tensor(x):
+    return isinstance(x, SymbolicTensor)
+
+
+def is_variable(x):
+    return isinstance(x, _Variable)
+
+
+def _concrete_shape(shape_):
+    if isinstance(shape_, (int, np.integer)):
+        return (int(shape_),)
+    return tuple(int(d) for d in shape_)
+
+
+def _random():
+    from layerkit import random as lk_random  # layerkit.random imports layerkit.backend
+    return lk_random
+
+
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    return _random().uniform(_concrete_shape(shape), minval=minval, maxval=maxval,
+                             dtype=_float_dtype(dtype), seed=seed)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    return _random().normal(_concrete_shape(shape), mean=mean, stddev=stddev,
+                            dtype=_float_dtype(dtype), seed=seed)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    return _random().truncated_normal(_concrete_shape(shape), mean=mean, stddev=stddev,
+                                      dtype=_float_dtype(dtype), seed=seed)
+
+
+def random_binomial(shape, p=0.0, dtype=None, seed=None):
+    """1 with probability p, else 0."""
+    dtype_ = _float_dtype(dtype)
+    u = random_uniform(shape, dtype=dtype_, seed=seed)
+    return ops.cast(ops.less(u, p), dtype_)
+
+
+random_bernoulli = random_binomial
+
+
+def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
+    from layerkit import initializers
+    init = initializers.RandomUniform(low, high, seed=seed)
+    return variable(init(_concrete_shape(shape), dtype="float64"), dtype=dtype, name=name)
+
+
+def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
+    from layerkit import initializers
+    init = initializers.RandomNormal(mean, scale, seed=seed)
+    return variable(init(_concrete_shape(shape), dtype="float64"), dtype=dtype, name=name)
+
+
+def dropout(x, level, noise_shape=None, seed=None):
+    return _random().dropout(_t(x), level, noise_shape=noise_shape, seed=seed)
+
+
+def get_value(x):
+    """A numpy copy of a Variable's or tensor's value."""
+    if isinstance(x, (int, float, np.ndarray, np.generic)):
+        return np.asarray(x)
+    return ops.convert_to_numpy(x.value if isinstance(x, _Variable) else x)
+
+
+def batch_get_value(tensors):
+    return [get_value(x) for x in tensors]
+
+
+def set_value(x, value):
+    if not isinstance(x, _Variable):
+        raise TypeError(f"set_value needs a Variable; received {type(x).__name__}.")
+    x.assign(np.asarray(value))
+
+
+def batch_set_value(tuples):
+    for x, value in tuples:
+        set_value(x, value)
+
+
+def update(x, new_x):
+    return x.assign(new_x)
+
+
+def update_add(x, increment):
+    return x.assign_add(increment)
+
+
+def update_sub(x, decrement):
+    return x.assign_sub(decrement)
+
+
+def moving_average_update(x, value, momentum):
+    """x <- x * momentum + value * (1 - momentum)."""
+    return x.assign(x.value * momentum + _t(value) * (1.0 - momentum))
+
+
+def print_tensor(x, message=""):
+    print(message, get_value(x))
+    return x
+
+
+# ------------------------------------------------------- graph and session ----
+def stop_gradient(variables):
+    # The engine's own function, not ops.stop_gradient: this name replaces
+    # `layerkit.backend.stop_gradient`.
+    if isinstance(variables, (list, tuple)):
+        return [_B.core.stop_gradient(_t(v)) for v in variables]
+    return _B.core.stop_gradient(_t(variables))
+
+
+def gradients(loss, variables):
+    raise NotImplementedError(
+        "K.gradients(loss, variables) needs a symbolic graph, which layerkit does not build: "
+        "on JAX a loss value carries no record of how it was computed, and layerkit keeps "
+        "one code path for both engines. Write the computation as a function of the "
+        "weights instead: override `Model.train_step`, or differentiate a function with "
+        "the engine's autodiff inside layerkit/backend (e.g. jax.grad / "
+        "torch.autograd.grad).")
+
+
+def clear_session():
+    """Resets the automatic layer-name counters (dense, dense_1, … start over)."""
+    naming.reset_uids()
+
+
+_LEARNING_PHASE = {"value": 0}
+
+
+def learning_phase():
+    warnings.warn("K.learning_phase() is deprecated and has no effect in layerkit: layers "
+                  "take a `training` argument instead.", DeprecationWarning, stacklevel=2)
+    return _LEARNING_PHASE["value"]
+
+
+def set_learning_phase(value):
+    warnings.warn("K.set_learning_phase() is deprecated and has no effect in layerkit: pass "
+                  "`training=True/False` when calling a model or layer.", DeprecationWarning,
+                  stacklevel=2)
+    if value not in (0, 1):
+        raise ValueError(f"set_learning_phase: expected 0 or 1, received {value!r}.")
+    _LEARNING_PHASE["value"] = value
