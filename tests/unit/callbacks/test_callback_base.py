@@ -4,44 +4,6 @@ import pytest
 from layerkit import callbacks
 from layerkit.callbacks import (
     Callback, CallbackList, History, LambdaCallback, ProgbarLogger)
-from layerkit.utils import progbar as progbar_module
-
-
-class FakeClock:
-    def __init__(self, now=1000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    fake = FakeClock()
-    monkeypatch.setattr(progbar_module, "_clock", fake)
-    return fake
-
-
-@pytest.fixture
-def static(monkeypatch):
-    monkeypatch.setenv("LAYERKIT_PROGBAR_DYNAMIC", "0")
-
-
-@pytest.fixture
-def dynamic(monkeypatch):
-    monkeypatch.setenv("LAYERKIT_PROGBAR_DYNAMIC", "1")
-
-
-class Lazy:
-    """An engine scalar stand-in that counts how often it is read on the host."""
-
-    def __init__(self, value):
-        self.value = value
-        self.reads = 0
-
-    def __float__(self):
-        self.reads += 1
-        return float(self.value)
 
 
 class FakeModel:
@@ -269,18 +231,18 @@ def test_needs_batch_logs_flags(static):
     assert CallbackList([MyHistory()], **params)._needs_train_batch_logs
 
 
-def test_batch_logs_converted_only_for_user_batch_callbacks(clock, static, capsys):
+def test_batch_logs_converted_only_for_user_batch_callbacks(clock, static, capsys, lazy):
     params = dict(verbose=1, epochs=1, steps=2)
     # Only the built-ins: batch logs pass through untouched, nothing is read.
     cbs = CallbackList([EpochOnly()], add_history=True, add_progbar=True, **params)
-    first = Lazy(0.5)
+    first = lazy(0.5)
     cbs.on_epoch_begin(0)
     cbs.on_train_batch_end(0, {"loss": first})
     assert first.reads == 0
     # With a user batch callback, it gets Python floats, read once per batch.
     alias = BatchAlias()
     cbs = CallbackList([alias], add_history=True, add_progbar=True, **params)
-    second = Lazy(0.25)
+    second = lazy(0.25)
     cbs.on_epoch_begin(0)
     cbs.on_train_batch_end(0, {"loss": second})
     assert second.reads == 1
@@ -289,11 +251,11 @@ def test_batch_logs_converted_only_for_user_batch_callbacks(clock, static, capsy
     capsys.readouterr()
 
 
-def test_epoch_logs_are_python_numbers(engine):
+def test_epoch_logs_are_python_numbers(engine, lazy):
     from layerkit import ops
     epoch_only = EpochOnly()
     cbs = CallbackList([epoch_only], add_history=True)
-    lazy = Lazy(0.5)
+    lazy = lazy(0.5)
     logs = {"loss": ops.convert_to_tensor(0.125), "acc": lazy, "n": 3}
     cbs.on_train_begin()
     cbs.on_epoch_end(0, logs)
@@ -341,10 +303,10 @@ def test_history_reused_across_fits_accumulates_values():
     assert history.history == {"loss": [0.0, 1.0, 2.0, 3.0]}  # as tf.keras 2.x
 
 
-def test_history_without_model():
+def test_history_without_model(lazy):
     history = History()
     history.on_train_begin()
-    history.on_epoch_end(0, {"loss": Lazy(0.5)})
+    history.on_epoch_end(0, {"loss": lazy(0.5)})
     assert history.history == {"loss": [0.5]}
 
 
@@ -499,16 +461,16 @@ def test_predict_prints_a_bar_without_values(clock, static, capsys):
     assert capsys.readouterr().out == "4/4 [==============================] - 0s 500us/step\n"
 
 
-def test_progbar_logger_reads_values_only_when_printing(clock, static, capsys):
+def test_progbar_logger_reads_values_only_when_printing(clock, static, capsys, lazy):
     cbs = CallbackList([], add_history=True, add_progbar=True, verbose=1, epochs=1, steps=5)
-    batch_values = [Lazy(0.5) for _ in range(5)]
+    batch_values = [lazy(0.5) for _ in range(5)]
     cbs.on_train_begin()
     cbs.on_epoch_begin(0)
     for step, value in enumerate(batch_values):
         clock.now += 0.001
         cbs.on_train_batch_end(step, {"loss": value})
     assert [v.reads for v in batch_values] == [0] * 5
-    final = Lazy(0.5)
+    final = lazy(0.5)
     cbs.on_epoch_end(0, {"loss": final})
     assert final.reads == 1  # converted once by CallbackList for all callbacks
     assert capsys.readouterr().out.endswith(" - loss: 0.5000\n")

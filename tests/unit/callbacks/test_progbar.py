@@ -5,43 +5,6 @@ from layerkit.utils import progbar as progbar_module
 from layerkit.utils.progbar import Progbar
 
 
-class FakeClock:
-    def __init__(self, now=1000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    fake = FakeClock()
-    monkeypatch.setattr(progbar_module, "_clock", fake)
-    return fake
-
-
-@pytest.fixture
-def dynamic(monkeypatch):
-    monkeypatch.setenv("LAYERKIT_PROGBAR_DYNAMIC", "1")
-
-
-@pytest.fixture
-def static(monkeypatch):
-    monkeypatch.setenv("LAYERKIT_PROGBAR_DYNAMIC", "0")
-
-
-class Lazy:
-    """An engine scalar stand-in that counts how often it is read on the host."""
-
-    def __init__(self, value):
-        self.value = value
-        self.reads = 0
-
-    def __float__(self):
-        self.reads += 1
-        return float(self.value)
-
-
 def _run(bar, clock, steps, seconds_per_step, values):
     for step in range(1, steps + 1):
         clock.now += seconds_per_step
@@ -236,14 +199,14 @@ def test_add_counts_on(clock, capsys):
 
 
 # ---------------------------------------------------------------- lazy values
-def test_lazy_values_convert_only_when_printed_dynamic(clock, dynamic, capsys):
+def test_lazy_values_convert_only_when_printed_dynamic(clock, dynamic, capsys, lazy):
     clock.now = 1000.0
     bar = Progbar(8, interval=10.0, stateful_metrics=["loss"])
     stateful, averaged = [], []
     for step in range(1, 9):
         clock.now += 0.002
-        stateful.append(Lazy(0.1 * step))
-        averaged.append(Lazy(1.0))
+        stateful.append(lazy(0.1 * step))
+        averaged.append(lazy(1.0))
         bar.update(step, [("loss", stateful[-1]), ("acc", averaged[-1])])
         if step == 1:
             assert stateful[0].reads == 1 and averaged[0].reads == 1  # printed
@@ -259,35 +222,35 @@ def test_lazy_values_convert_only_when_printed_dynamic(clock, dynamic, capsys):
     assert out.endswith("8/8 [==============================] - 0s 2ms/step - loss: 0.8000 - acc: 1.0000\n")
 
 
-def test_lazy_values_never_read_until_final_line_static(clock, static, capsys):
+def test_lazy_values_never_read_until_final_line_static(clock, static, capsys, lazy):
     bar = Progbar(8, interval=0, stateful_metrics=["loss"])
     values = []
     for step in range(1, 8):
         clock.now += 0.001
-        values.append(Lazy(0.5))
+        values.append(lazy(0.5))
         bar.update(step, [("loss", values[-1])])
     assert sum(v.reads for v in values) == 0
     assert capsys.readouterr().out == ""
     clock.now += 0.001
-    last = Lazy(0.25)
+    last = lazy(0.25)
     bar.update(8, [("loss", last)])
     assert last.reads == 1 and sum(v.reads for v in values) == 0
     assert capsys.readouterr().out.endswith(" - loss: 0.2500\n")
 
 
-def test_lazy_values_never_read_when_silent(clock):
+def test_lazy_values_never_read_when_silent(clock, lazy):
     bar = Progbar(5, verbose=0, stateful_metrics=["loss"])
-    values = [Lazy(1.0) for _ in range(5)]
+    values = [lazy(1.0) for _ in range(5)]
     for step, value in enumerate(values, start=1):
         bar.update(step, [("loss", value)])
     assert sum(v.reads for v in values) == 0
 
 
-def test_pending_averaged_values_are_folded_in_bounded_chunks(clock):
+def test_pending_averaged_values_are_folded_in_bounded_chunks(clock, lazy):
     # A silent bar holds at most _MAX_PENDING unread values per metric.
     limit = progbar_module._MAX_PENDING
     bar = Progbar(None, verbose=0)
-    values = [Lazy(2.0) for _ in range(limit + 3)]
+    values = [lazy(2.0) for _ in range(limit + 3)]
     for step, value in enumerate(values, start=1):
         bar.update(step, [("loss", value)])
     assert [v.reads for v in values] == [1] * limit + [0] * 3
