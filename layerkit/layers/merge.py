@@ -1,5 +1,7 @@
 """Merge layers: combine a list of tensors into one (Add, Concatenate, Dot, ...), and
 their Keras functional spellings (`add([a, b])`, `concatenate([a, b], axis=-1)`, ...)."""
+import functools
+
 from layerkit import config as _config
 from layerkit import ops
 from layerkit.layers.layer import Layer
@@ -121,10 +123,7 @@ class Add(_Merge):
     """The element-wise sum of the inputs."""
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = ops.add(out, x)
-        return out
+        return functools.reduce(ops.add, inputs)
 
 
 class Subtract(_Merge):
@@ -145,40 +144,28 @@ class Multiply(_Merge):
     """The element-wise product of the inputs."""
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = ops.multiply(out, x)
-        return out
+        return functools.reduce(ops.multiply, inputs)
 
 
 class Average(_Merge):
     """The element-wise mean of the inputs."""
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = ops.add(out, x)
-        return ops.divide(out, len(inputs))
+        return ops.divide(functools.reduce(ops.add, inputs), len(inputs))
 
 
 class Maximum(_Merge):
     """The element-wise maximum of the inputs."""
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = ops.maximum(out, x)
-        return out
+        return functools.reduce(ops.maximum, inputs)
 
 
 class Minimum(_Merge):
     """The element-wise minimum of the inputs."""
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = ops.minimum(out, x)
-        return out
+        return functools.reduce(ops.minimum, inputs)
 
 
 class Concatenate(_Merge):

@@ -13,8 +13,9 @@ class Functional(Model):
             from layerkit.backend.common import naming
             name = naming.uniquify("model")   # Keras 2 names graph models model, model_1
         super().__init__(name=name, trainable=trainable, **kwargs)
-        self._input_struct = _as_structure(inputs, "inputs")
-        self._output_struct = _as_structure(outputs, "outputs")
+        # Tuples are read as lists, as Keras does.
+        self._input_struct = list(inputs) if isinstance(inputs, tuple) else inputs
+        self._output_struct = list(outputs) if isinstance(outputs, tuple) else outputs
         self._inputs = flatten(self._input_struct)
         self._outputs = flatten(self._output_struct)
         for t in self._inputs + self._outputs:
@@ -209,11 +210,3 @@ class Functional(Model):
     def from_config(cls, config, custom_objects=None):
         from layerkit.models.functional_config import functional_from_config
         return functional_from_config(cls, config, custom_objects)
-
-
-def _as_structure(x, what):
-    if isinstance(x, tuple):
-        return list(x)
-    if isinstance(x, list) and len(x) == 1 and what == "inputs":
-        return x
-    return x

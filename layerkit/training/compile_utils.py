@@ -4,7 +4,6 @@ CompileLoss maps (y_true, y_pred) structures to a total loss and per-output
 losses; CompileMetrics holds the Metric objects, named as the user wrote them
 (`'acc'` logs `acc`, `'accuracy'` logs `accuracy`).
 """
-from layerkit import ops
 from layerkit.layers.node import flatten
 
 
@@ -185,12 +184,3 @@ class CompileMetrics:
     def reset_state(self):
         for _, metric, _ in self.metrics:
             metric.reset_state()
-
-
-def batch_size_of(x):
-    first = flatten(x)[0]
-    return first.shape[0]
-
-
-def as_float(x):
-    return ops.cast(x, "float32")

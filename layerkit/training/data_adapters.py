@@ -288,8 +288,6 @@ def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shu
     if is_array_like(x) and not isinstance(x, Sequence):
         if x is None:
             raise ValueError(f"`{what}` is required.")
-        if steps is not None and batch_size is None:
-            pass
         return ArrayAdapter(x, y, sample_weight, batch_size, shuffle, class_weight, check_nan)
     if y is not None:
         raise ValueError("`y` must not be given when `x` is a generator, Sequence or dataset "

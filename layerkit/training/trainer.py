@@ -3,8 +3,6 @@
 An engine supplies only `make_step(model, kind)`, `get_state` and `set_state`
 (layerkit/backend/<engine>/trainer.py); everything else is here.
 """
-import math
-
 import numpy as np
 
 from layerkit import backend
@@ -17,7 +15,8 @@ from layerkit.training.legacy_methods import LegacyTrainingMethods
 from layerkit.training.prediction import PredictionMethods
 from layerkit.training.validation import check_inputs_match_model
 
-_COMPILE_KEYWORDS_IGNORED_WITH_WARNING = ("sample_weight_mode", "target_tensors")
+# TensorFlow-graph arguments of Keras 2 compile() that cannot be honoured.
+_GRAPH_ONLY_COMPILE_KEYWORDS = ("sample_weight_mode", "target_tensors")
 
 
 class Trainer(PredictionMethods, LegacyTrainingMethods):
@@ -34,7 +33,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True, **kwargs):
-        for key in _COMPILE_KEYWORDS_IGNORED_WITH_WARNING:
+        for key in _GRAPH_ONLY_COMPILE_KEYWORDS:
             if key in kwargs:
                 raise ValueError(f"compile: `{key}` is a TensorFlow-graph argument that "
                                  "layerkit cannot honour; feed targets through fit() instead.")
@@ -430,7 +429,3 @@ def _due(epoch, freq):
     if isinstance(freq, int):
         return (epoch + 1) % freq == 0
     return (epoch + 1) in freq
-
-
-def steps_for(num_samples, batch_size):
-    return math.ceil(num_samples / batch_size)

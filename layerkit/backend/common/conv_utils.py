@@ -64,3 +64,30 @@ def _transpose_pads(window, stride, padding, output_padding):
     # leaves window - 1 - that half before.
     before = window - 1 - max(window - reach, 0) // 2
     return before, total - before
+
+
+def _channels(x, data_format):
+    return x.shape[-1] if data_format == "channels_last" else x.shape[1]
+
+
+def transpose_settings(inputs, kernel, strides, padding, output_padding, dilation_rate,
+                       data_format):
+    """Checks conv_transpose's arguments; returns (n, strides, dilation_rate,
+    pads) with pads the (before, after) padding per spatial axis of the
+    stride-dilated input (see _transpose_pads)."""
+    n = _spatial_rank(inputs, "conv_transpose")
+    channels = _channels(inputs, data_format)
+    if kernel.ndim != inputs.ndim or kernel.shape[-1] != channels:
+        raise ValueError(f"conv_transpose: expected a kernel of shape (spatial..., "
+                         f"out_channels, {channels}) for an input of shape "
+                         f"{tuple(inputs.shape)}, received {tuple(kernel.shape)}.")
+    strides = _spatial_tuple(strides, n, "strides")
+    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
+    if output_padding is not None:
+        output_padding = _spatial_tuple(output_padding, n, "output_padding")
+    else:
+        output_padding = (None,) * n
+    mode = _padding_mode(padding)
+    pads = [_transpose_pads((k - 1) * d + 1, s, mode, op) for k, d, s, op in
+            zip(kernel.shape[:n], dilation_rate, strides, output_padding)]
+    return n, strides, dilation_rate, pads

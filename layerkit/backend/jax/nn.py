@@ -6,8 +6,9 @@ import jax
 import jax.numpy as jnp
 
 from layerkit import config
-from layerkit.backend.common.conv_utils import (_padding_mode, _spatial_rank, _spatial_tuple,
-                                                  _transpose_pads, _window_pads)
+from layerkit.backend.common.conv_utils import (_channels, _padding_mode, _spatial_rank,
+                                                  _spatial_tuple, _window_pads,
+                                                  transpose_settings)
 from layerkit.backend.jax.core import convert_to_tensor
 
 relu = jax.nn.relu
@@ -73,10 +74,6 @@ def dense(x, kernel, bias=None):
 # 'same' follows TF: out = ceil(size / stride), and an odd total padding puts
 # the extra cell after (bottom/right), which even kernels and strides need.
 # ---------------------------------------------------------------------------
-
-def _channels(x, data_format):
-    return x.shape[-1] if data_format == "channels_last" else x.shape[1]
-
 
 def _dimension_numbers(n, data_format):
     spatial = "DHW"[3 - n:]
@@ -174,21 +171,9 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     (spatial..., out_channels, in_channels), in_channels matching the input."""
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = convert_to_tensor(inputs), convert_to_tensor(kernel)
-    n = _spatial_rank(inputs, "conv_transpose")
-    channels = _channels(inputs, data_format)
-    if kernel.ndim != inputs.ndim or kernel.shape[-1] != channels:
-        raise ValueError(f"conv_transpose: expected a kernel of shape (spatial..., "
-                         f"out_channels, {channels}) for an input of shape "
-                         f"{tuple(inputs.shape)}, received {tuple(kernel.shape)}.")
-    strides = _spatial_tuple(strides, n, "strides")
-    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
-    if output_padding is not None:
-        output_padding = _spatial_tuple(output_padding, n, "output_padding")
-    else:
-        output_padding = (None,) * n
-    mode = _padding_mode(padding)
-    pads = tuple(_transpose_pads((k - 1) * d + 1, s, mode, op) for k, d, s, op in
-                 zip(kernel.shape[:n], dilation_rate, strides, output_padding))
+    n, strides, dilation_rate, pads = transpose_settings(
+        inputs, kernel, strides, padding, output_padding, dilation_rate, data_format)
+    pads = tuple(pads)
     return _conv_kernel(inputs, kernel, strides=(1,) * n, pads=pads, lhs_dilation=strides,
                         rhs_dilation=dilation_rate,
                         dimension_numbers=_dimension_numbers(n, data_format), groups=1,

@@ -3,8 +3,9 @@ import torch
 import torch.nn.functional as F
 
 from layerkit import config
-from layerkit.backend.common.conv_utils import (_padding_mode, _spatial_rank, _spatial_tuple,
-                                                  _transpose_pads, _window_pads)
+from layerkit.backend.common.conv_utils import (_channels, _padding_mode, _spatial_rank,
+                                                  _spatial_tuple, _window_pads,
+                                                  transpose_settings)
 from layerkit.backend.torch.core import convert_to_tensor
 
 _T = torch.Tensor
@@ -115,10 +116,6 @@ def dense(x, kernel, bias=None):
 # The small shape helpers mirror the JAX engine's (pure Python, no engine).
 # ---------------------------------------------------------------------------
 
-def _channels(x, data_format):
-    return x.shape[-1] if data_format == "channels_last" else x.shape[1]
-
-
 def _to_channels_first(x, data_format):
     if data_format == "channels_last":
         return x.permute(0, x.ndim - 1, *range(1, x.ndim - 1))
@@ -224,21 +221,9 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     own output_padding could not always express Keras's sizes)."""
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = _promote(inputs, kernel)
-    n = _spatial_rank(inputs, "conv_transpose")
-    channels = _channels(inputs, data_format)
-    if kernel.ndim != inputs.ndim or kernel.shape[-1] != channels:
-        raise ValueError(f"conv_transpose: expected a kernel of shape (spatial..., "
-                         f"out_channels, {channels}) for an input of shape "
-                         f"{tuple(inputs.shape)}, received {tuple(kernel.shape)}.")
-    strides = _spatial_tuple(strides, n, "strides")
-    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
-    if output_padding is not None:
-        output_padding = _spatial_tuple(output_padding, n, "output_padding")
-    else:
-        output_padding = (None,) * n
-    mode = _padding_mode(padding)
+    n, strides, dilation_rate, pads = transpose_settings(
+        inputs, kernel, strides, padding, output_padding, dilation_rate, data_format)
     windows = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:n], dilation_rate)]
-    pads = [_transpose_pads(w, s, mode, op) for w, s, op in zip(windows, strides, output_padding)]
     # Cells to cut from each end of the full output (negative: zeros to add).
     cuts = [(w - 1 - b, w - 1 - a) for w, (b, a) in zip(windows, pads)]
     sym = tuple(min(b, max(a, 0)) for b, a in cuts)
