@@ -1,7 +1,8 @@
 """The one training loop: compile, fit, evaluate, predict for every engine.
 
 An engine supplies only `make_step(model, kind)`, `get_state` and `set_state`
-(layerkit/backend/<engine>/trainer.py); everything else is here.
+(layerkit/backend/<engine>/trainer.py; the runner's methods are listed in
+backend/common/contract.py); everything else is here.
 """
 import numpy as np
 
@@ -153,8 +154,9 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
                 self.__dict__["_loss_sources_cache"] = cached
         return cached
 
-    def update_metrics(self, loss, y, y_pred, sample_weight=None):
-        """Updates the loss tracker and compiled metrics; returns the logs dict."""
+    def update_metrics(self, loss, y, y_pred, sample_weight=None, results=True):
+        """Updates the loss tracker and compiled metrics; returns the logs dict (None
+        with `results=False`)."""
         bs = flatten(y_pred)[0].shape[0]
         tracker = self._loss_tracker
         # The batch-size-weighted mean of the loss: two assigns, no weight tensor.
@@ -166,7 +168,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
                 tracker.update_state(value, sample_weight=bs)
         if self.compiled_metrics is not None:
             self.compiled_metrics.update_state(y, y_pred, sample_weight)
-        return self.metric_results()
+        return self.metric_results() if results else None
 
     def metric_results(self):
         return {m.name: m.result() for m in self.metrics}
@@ -238,7 +240,9 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         for n, batch in batches:
             if call_hooks:
                 hook_begin(step)
-            logs = runner.run(batch, n)
+            # Logs nobody reads per batch are not computed (they cost kernels on
+            # PyTorch); the epoch's come from `runner.results()` at the end.
+            logs = runner.run(batch, n, call_hooks)
             step += n
             if need_logs:
                 runner.sync()
@@ -250,7 +254,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         if step == 0:
             raise ValueError("The data produced no batches: it is empty (check x, the generator "
                              "or steps_per_epoch).")
-        return logs
+        return logs if logs is not None else runner.results()
 
     @staticmethod
     def _to_floats(logs):

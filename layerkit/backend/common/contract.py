@@ -32,3 +32,8 @@ CONTRACT = {
                 "abs", "sign", "maximum", "clip", "norm", "copy"),
     "trainer": ("make_step", "get_state", "set_state"),
 }
+
+# What `trainer.make_step(model, kind)` returns: run(batch, n, want_logs) -> logs or None,
+# results() -> the logs of the steps so far, predict(x), sync() (state back into the
+# Variables), reset_metrics().
+STEP_RUNNER = ("run", "results", "predict", "sync", "reset_metrics")

@@ -141,17 +141,22 @@ class StepRunner:
         state = ([v.value for v in self.variables[0]], [v.value for v in self.variables[1]])
         return self._one(state, x)
 
-    def run(self, batch, n=1):
+    def run(self, batch, n=1, want_logs=True):
+        """n steps; the logs of the last (None unless `want_logs`: `results()` has them)."""
         if self.state is None:
             self.state = get_state(self.model, self.kind)
         if n == 1:
-            out, self.state = self._one(self.state, batch)
+            self._last, self.state = self._one(self.state, batch)
         else:
-            out, self.state = self._many(self.state, batch)
+            self._last, self.state = self._many(self.state, batch)
+        return self.results() if want_logs else None
+
+    def results(self):
         # jit returns dicts with sorted keys; logs keep Keras's order (loss first).
         names = self.__dict__.get("_log_names")
         if names is None:
             names = self._log_names = self.model.metrics_names
+        out = self._last
         return {name: out[name] for name in names}
 
     def sync(self):

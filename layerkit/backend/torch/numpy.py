@@ -112,14 +112,36 @@ def _binary(fn):
     return op
 
 
-maximum = _binary(torch.maximum)
-minimum = _binary(torch.minimum)
-equal = _binary(torch.eq)
-not_equal = _binary(torch.ne)
-greater = _binary(torch.gt)
-greater_equal = _binary(torch.ge)
-less = _binary(torch.lt)
-less_equal = _binary(torch.le)
+def _scalar_ok(binary):
+    """A comparison that takes a Python number as is (no 0-d tensor to make)."""
+    def op(a, b):
+        if isinstance(a, _T) and isinstance(b, (int, float)):
+            return binary(a, b)
+        return binary(_t(a), _t(b))
+    return op
+
+
+def _extremum(binary, clamp):
+    """maximum/minimum: against a Python number it is one clamp (kept for the
+    promotions clamp does not do: an integer tensor against a float)."""
+    def op(a, b):
+        if isinstance(b, _T) and not isinstance(a, _T):
+            a, b = b, a
+        if isinstance(a, _T) and isinstance(b, (int, float)) and not isinstance(b, bool) \
+                and (a.is_floating_point() or isinstance(b, int)):
+            return clamp(a, b)
+        return binary(_t(a), _t(b))
+    return op
+
+
+maximum = _extremum(torch.maximum, torch.clamp_min)
+minimum = _extremum(torch.minimum, torch.clamp_max)
+equal = _scalar_ok(torch.eq)
+not_equal = _scalar_ok(torch.ne)
+greater = _scalar_ok(torch.gt)
+greater_equal = _scalar_ok(torch.ge)
+less = _scalar_ok(torch.lt)
+less_equal = _scalar_ok(torch.le)
 logical_and = _binary(torch.logical_and)
 logical_or = _binary(torch.logical_or)
 logical_xor = _binary(torch.logical_xor)

@@ -56,21 +56,28 @@ class StepRunner:
         grads = torch.autograd.grad(loss, [v._value for v in self.trainable], allow_unused=True)
         with torch.no_grad():
             model.optimizer.apply(list(grads), self.trainable)
-            return model.update_metrics(loss.detach(), y, _detach(y_pred), sw)
+            model.update_metrics(loss.detach(), y, _detach(y_pred), sw, results=False)
 
     def _test(self, x, y, sw):
         model = self.model
         with torch.no_grad():
             y_pred = self._forward(x, training=False)
             loss = model.compute_loss(x, y, y_pred, sw, training=False)
-            return model.update_metrics(loss, y, y_pred, sw)
+            model.update_metrics(loss, y, y_pred, sw, results=False)
 
-    def run(self, batch, n=1):
+    def run(self, batch, n=1, want_logs=True):
+        """One step; its logs only if `want_logs` (else None: `results()` reads them)."""
         x, y, sw = batch
         x, y, sw = _tensors(x), _tensors(y), _tensors(sw)
         if self.kind == "train":
-            return self._train(x, y, sw)
-        return self._test(x, y, sw)
+            self._train(x, y, sw)
+        else:
+            self._test(x, y, sw)
+        return self.results() if want_logs else None
+
+    def results(self):
+        with torch.no_grad():
+            return self.model.metric_results()
 
     def predict(self, x):
         with torch.no_grad():

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from layerkit.backend.common.contract import CONTRACT
+from layerkit.backend.common.contract import CONTRACT, STEP_RUNNER
 
 ROOT = pathlib.Path(__file__).resolve().parents[3] / "layerkit"
 ENGINE_IMPORT = re.compile(r"^\s*(import|from)\s+(jax|jaxlib|torch|optax)\b", re.M)
@@ -47,6 +47,8 @@ def test_every_engine_meets_the_contract(engine):
     for module_name, names in CONTRACT.items():
         module = importlib.import_module(f"layerkit.backend.{engine}.{module_name}")
         missing += [f"{module_name}.{n}" for n in names if not hasattr(module, n)]
+    runner = importlib.import_module(f"layerkit.backend.{engine}.trainer").StepRunner
+    missing += [f"StepRunner.{n}" for n in STEP_RUNNER if not callable(getattr(runner, n, None))]
     assert missing == []
 
 

@@ -173,3 +173,31 @@ def test_the_new_names_are_exported():
         assert callable(getattr(ops, name)), name
     assert "conv" in ops.nn.__all__ and "average_pool" in ops.nn.__all__
     assert "quantile" in ops.numpy.__all__
+
+
+@pytest.mark.parametrize("fn", ["maximum", "minimum"])
+def test_extremum_against_a_python_number_keeps_numpy_promotion(fn):
+    ints = ops.convert_to_tensor(np.array([1, 5, -2], dtype="int32"))
+    floats = ops.convert_to_tensor(np.array([np.nan, 1.0, -3.0], dtype="float32"))
+    reference = getattr(np, fn)
+    assert dtype_of(getattr(ops, fn)(ints, 2)) == "int32"
+    assert dtype_of(getattr(ops, fn)(ints, 0.5)) == "float32"
+    np.testing.assert_array_equal(to_np(getattr(ops, fn)(ints, 0.5)),
+                                  reference(np.array([1, 5, -2], "float32"), 0.5))
+    np.testing.assert_array_equal(to_np(getattr(ops, fn)(2, ints)),
+                                  reference(2, np.array([1, 5, -2])))
+    out = to_np(getattr(ops, fn)(floats, 0.0))
+    assert np.isnan(out[0])      # NaN propagates, as in numpy
+    np.testing.assert_array_equal(out[1:], reference(np.array([1.0, -3.0], "float32"), 0.0))
+
+
+@pytest.mark.parametrize("fn", ["equal", "not_equal", "greater", "greater_equal", "less",
+                                "less_equal"])
+def test_comparisons_against_python_numbers_match_numpy(fn):
+    ints = np.array([0, 1, 2], dtype="int32")
+    for scalar in (1, 0.5, 1.0):
+        np.testing.assert_array_equal(to_np(getattr(ops, fn)(ops.convert_to_tensor(ints), scalar)),
+                                      getattr(np, fn)(ints, scalar))
+        np.testing.assert_array_equal(to_np(getattr(ops, fn)(scalar, ops.convert_to_tensor(ints))),
+                                      getattr(np, fn)(scalar, ints))
+

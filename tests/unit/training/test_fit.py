@@ -56,6 +56,30 @@ def test_epoch_loss_is_the_mean_over_the_epoch_of_batch_losses():
     assert h.history["accuracy"][0] == pytest.approx(acc, rel=1e-5)
 
 
+def test_batch_logs_nobody_reads_are_not_computed_but_epoch_logs_are_right(monkeypatch):
+    # Without batch callbacks the step skips the logs; the epoch's come at its end
+    # and must still equal the logs a per-batch reader sees after the last batch.
+    x, y, _ = _data(96)
+    model = _mlp(optimizer="sgd")
+    model.fit(x[:32], y[:32], epochs=1, batch_size=32, verbose=0)
+    calls = []
+    original = model.metric_results
+    monkeypatch.setattr(model, "metric_results", lambda: calls.append(1) or original())
+    set_random_seed(3)
+    state = model.get_weights()
+    quiet = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    assert len(calls) <= 2          # at most once per epoch (JAX: at trace time only)
+    seen = []
+    model.set_weights(state)
+    set_random_seed(3)
+    loud = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0,
+                     callbacks=[LambdaCallback(on_batch_end=lambda b, logs: seen.append(logs))])
+    assert len(seen) == 24
+    for key in ("loss", "accuracy"):
+        assert quiet.history[key] == pytest.approx(loud.history[key], rel=1e-5)
+    assert loud.history["loss"][-1] == pytest.approx(seen[-1]["loss"], rel=1e-6)
+
+
 def test_validation_split_takes_the_last_samples_before_shuffling():
     seen = []
     x, y, _ = _data(100)
