@@ -73,8 +73,6 @@ pad = jnp.pad
 tril = jnp.tril
 triu = jnp.triu
 diag = jnp.diag
-eye = jnp.eye
-identity = jnp.identity
 sum = jnp.sum
 prod = jnp.prod
 mean = jnp.mean
@@ -94,42 +92,9 @@ count_nonzero = jnp.count_nonzero
 average = jnp.average
 round = jnp.round
 clip = jnp.clip
-linspace = jnp.linspace
 ndim = jnp.ndim
 size = jnp.size
 nan_to_num = jnp.nan_to_num
-
-
-def arange(start, stop=None, step=1, dtype=None):
-    return jnp.arange(start, stop, step, dtype=dtype)
-
-
-def zeros(shape, dtype=None):
-    return jnp.zeros(shape, dtype=dtype or "float32")
-
-
-def ones(shape, dtype=None):
-    return jnp.ones(shape, dtype=dtype or "float32")
-
-
-def full(shape, fill_value, dtype=None):
-    return jnp.full(shape, fill_value, dtype=dtype)
-
-
-def zeros_like(x, dtype=None):
-    return jnp.zeros_like(x, dtype=dtype)
-
-
-def ones_like(x, dtype=None):
-    return jnp.ones_like(x, dtype=dtype)
-
-
-def full_like(x, fill_value, dtype=None):
-    return jnp.full_like(x, fill_value, dtype=dtype)
-
-
-def array(x, dtype=None):
-    return convert_to_tensor(x, dtype=dtype)
 
 
 def logsumexp(x, axis=None, keepdims=False):
@@ -184,20 +149,6 @@ def trace(x, offset=0, axis1=0, axis2=1):
     return jnp.trace(convert_to_tensor(x), offset=offset, axis1=axis1, axis2=axis2)
 
 
-def meshgrid(*x, indexing="xy"):
-    return jnp.meshgrid(*x, indexing=indexing)
-
-
-def empty(shape, dtype=None):
-    """Like zeros (JAX has no uninitialised memory); floatx by default, as in Keras."""
-    from layerkit import config
-    return jnp.empty(shape, dtype=dtype or config.floatx())
-
-
-def copy(x):
-    return jnp.array(convert_to_tensor(x), copy=True)
-
-
 def conj(x):
     return jnp.conj(x)
 
@@ -220,3 +171,6 @@ def logaddexp(x1, x2):
 
 
 from layerkit.backend.jax.numpy_data_dependent import nonzero, quantile, unique  # noqa: E402,F401
+from layerkit.backend.jax.numpy_creation import (  # noqa: E402,F401
+    arange, array, copy, empty, eye, full, full_like, identity, linspace, meshgrid, ones,
+    ones_like, zeros, zeros_like)

@@ -8,7 +8,7 @@ import builtins
 import numpy as np
 import torch
 
-from layerkit.backend.torch.core import DEVICE, convert_to_tensor, to_torch_dtype
+from layerkit.backend.torch.core import convert_to_tensor, to_torch_dtype
 
 _T = torch.Tensor
 
@@ -324,14 +324,6 @@ def diag(x, k=0):
     return torch.diag(_t(x), diagonal=k)
 
 
-def eye(N, M=None, k=0, dtype=None):
-    return convert_to_tensor(np.eye(N, M, k), dtype=dtype or "float32")
-
-
-def identity(n, dtype=None):
-    return eye(n, dtype=dtype)
-
-
 def _reduce(fn):
     def op(x, axis=None, keepdims=False):
         x = _t(x)
@@ -462,14 +454,6 @@ def clip(x, x_min, x_max):
     return torch.clamp(x, lo, hi)
 
 
-def linspace(start, stop, num=50, endpoint=True, dtype=None):
-    if endpoint:
-        out = torch.linspace(start, stop, num, device=DEVICE)
-    else:
-        out = torch.linspace(start, stop, num + 1, device=DEVICE)[:-1]
-    return out.to(to_torch_dtype(dtype)) if dtype else out
-
-
 def ndim(x):
     return _t(x).ndim
 
@@ -480,51 +464,6 @@ def size(x):
 
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     return torch.nan_to_num(_t(x), nan=nan, posinf=posinf, neginf=neginf)
-
-
-def arange(start, stop=None, step=1, dtype=None):
-    if stop is None:
-        start, stop = 0, start
-    if dtype is None:
-        floats = builtins.any(isinstance(v, float) for v in (start, stop, step))
-        dtype = "float32" if floats else "int32"
-    return torch.arange(start, stop, step, dtype=to_torch_dtype(dtype), device=DEVICE)
-
-
-def _shape(shape):
-    return (shape,) if isinstance(shape, int) else tuple(shape)
-
-
-def zeros(shape, dtype=None):
-    return torch.zeros(_shape(shape), dtype=to_torch_dtype(dtype or "float32"), device=DEVICE)
-
-
-def ones(shape, dtype=None):
-    return torch.ones(_shape(shape), dtype=to_torch_dtype(dtype or "float32"), device=DEVICE)
-
-
-def full(shape, fill_value, dtype=None):
-    fill = _t(fill_value)
-    dt = to_torch_dtype(dtype) if dtype else fill.dtype
-    return torch.full(_shape(shape), fill.item() if fill.ndim == 0 else 0, dtype=dt,
-                      device=DEVICE) if fill.ndim == 0 else torch.broadcast_to(
-                          fill.to(dt), _shape(shape)).clone()
-
-
-def zeros_like(x, dtype=None):
-    return torch.zeros_like(_t(x), dtype=to_torch_dtype(dtype) if dtype else None)
-
-
-def ones_like(x, dtype=None):
-    return torch.ones_like(_t(x), dtype=to_torch_dtype(dtype) if dtype else None)
-
-
-def full_like(x, fill_value, dtype=None):
-    return torch.full_like(_t(x), fill_value, dtype=to_torch_dtype(dtype) if dtype else None)
-
-
-def array(x, dtype=None):
-    return convert_to_tensor(x, dtype=dtype)
 
 
 def logsumexp(x, axis=None, keepdims=False):
@@ -598,35 +537,6 @@ def trace(x, offset=0, axis1=0, axis2=1):
                      dtype=dtype)
 
 
-def meshgrid(*x, indexing="xy"):
-    """numpy.meshgrid: each output keeps its own input's dtype (torch.meshgrid
-    would need one dtype for all). The outputs are broadcast views."""
-    xs = [_t(v).reshape(-1) for v in x]
-    axes = list(range(len(xs)))
-    if indexing == "xy" and len(xs) >= 2:
-        axes[0], axes[1] = 1, 0
-    shape = [0] * len(xs)
-    for v, axis in zip(xs, axes):
-        shape[axis] = v.shape[0]
-    out = []
-    for v, axis in zip(xs, axes):
-        view = [1] * len(xs)
-        view[axis] = -1
-        out.append(v.reshape(view).expand(shape))
-    return out
-
-
-def empty(shape, dtype=None):
-    """Uninitialised memory, as torch.empty; floatx by default, as in Keras."""
-    from layerkit import config
-    return torch.empty(_shape(shape), dtype=to_torch_dtype(dtype or config.floatx()),
-                       device=DEVICE)
-
-
-def copy(x):
-    return _t(x).clone()
-
-
 def conj(x):
     x = _t(x)
     # conj_physical: torch.conj's lazy view cannot be read back to numpy.
@@ -654,3 +564,6 @@ def logaddexp(x1, x2):
 
 
 from layerkit.backend.torch.numpy_data_dependent import nonzero, quantile, unique  # noqa: E402,F401
+from layerkit.backend.torch.numpy_creation import (  # noqa: E402,F401
+    arange, array, copy, empty, eye, full, full_like, identity, linspace, meshgrid, ones,
+    ones_like, zeros, zeros_like)
