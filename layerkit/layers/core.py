@@ -7,7 +7,6 @@ import types
 from layerkit import activations, constraints, initializers, ops, regularizers
 from layerkit import backend
 from layerkit import random as lk_random
-from layerkit.backend.common.dtypes import standardize_dtype
 from layerkit.backend.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.input_spec import InputSpec
 from layerkit.layers.layer import Layer
@@ -73,10 +72,11 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        if standardize_dtype(inputs.dtype) != self.kernel.dtype:
+        kernel = self.kernel.value
+        if inputs.dtype != kernel.dtype:   # engine dtypes on both sides: no name lookup
             inputs = ops.cast(inputs, self.kernel.dtype)  # e.g. integer features
         bias = self.bias.value if self.bias is not None else None
-        outputs = ops.dense(inputs, self.kernel.value, bias)
+        outputs = ops.dense(inputs, kernel, bias)
         if self.activation is not activations.linear:
             outputs = self.activation(outputs)
         return outputs

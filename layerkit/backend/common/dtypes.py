@@ -13,10 +13,27 @@ _ALIASES = {"float": "float32", "double": "float64", "half": "float16", "int": "
             "long": "int64", "boolean": "bool", "str": "string", "object": "string"}
 
 
+# dtype object -> name; dtype objects are few, and the layers ask on every call.
+_NAMES = {}
+
+
 def standardize_dtype(dtype):
     """Returns the dtype's canonical string name, floatx() for None."""
     if dtype is None:
         return config.floatx()
+    try:
+        return _NAMES[dtype]
+    except (KeyError, TypeError):   # TypeError: an unhashable spelling
+        pass
+    name = _standardize(dtype)
+    try:
+        _NAMES[dtype] = name
+    except TypeError:
+        pass
+    return name
+
+
+def _standardize(dtype):
     if dtype is float:
         return "float32"
     if dtype is int:
