@@ -1,118 +1,56 @@
-"""OpLayer: arithmetic written on symbolic tensors (`x + 1`, `x * y`, `x[:, 0]`, `-x`,
-`x @ w`) becomes a layer call, so the operation is a node of the functional graph.
+"""OpLayer: a `layerkit.ops` function, Python arithmetic (`x + 1`, `x * y`, `-x`,
+`x @ w`) or indexing (`x[:, 0]`) applied to symbolic tensors becomes a layer call, so the
+operation is a node of the functional graph (Keras 3 does the same with `keras.ops`).
 
-SymbolicTensor's operators call `symbolic_op(name, *operands)`. The layer keeps the
-operands that are not symbolic tensors (numbers, arrays, Variables, an index) and is
-called on the symbolic ones; at run time it applies the matching `layerkit.ops`
-function (or Python indexing for `getitem`).
+The layer stores the op's NAME (looked up in `layerkit.ops`, so a config names no
+code) and its fixed arguments; the symbolic operands are replaced by slots and become
+the layer's inputs. Symbolic operands may be positional or keyword arguments, or items
+of a list/tuple argument (`ops.concatenate([a, b])`).
 """
-import numpy as np
-
-from layerkit import backend, ops
+from layerkit import backend
 from layerkit.backend.common import naming
 from layerkit.backend.common.symbolic_tensor import SymbolicTensor
-from layerkit.backend.common.variables import Variable
+from layerkit.layers import op_layer_codec as codec
 from layerkit.layers.layer import Layer
 
-# op name -> (number of operands, layer name prefix)
-_OPS = {
-    "add": (2, "add"), "subtract": (2, "subtract"), "multiply": (2, "multiply"),
-    "divide": (2, "divide"), "power": (2, "power"), "matmul": (2, "matmul"),
-    "negative": (1, "negative"), "getitem": (2, "get_item"),
-}
+# Kept importable under its old name.
+_Slot = codec.Slot
+
+# Layer-name prefixes that differ from the op name.
+_PREFIX = {"getitem": "get_item"}
 
 
-class _Slot:
-    """Stands for the i-th symbolic operand in an OpLayer's argument list."""
-
-    def __init__(self, index):
-        self.index = index
-
-    def __repr__(self):
-        return f"<tensor {self.index}>"
-
-
-# --- (de)serialization of the fixed operands -----------------------------------
-def _encode_index_item(item):
-    if item is None or isinstance(item, (bool, int, np.integer)):
-        return None if item is None else int(item)
-    if item is Ellipsis:
-        return "..."
-    if isinstance(item, slice):
-        return {"slice": [_encode_index_item(item.start), _encode_index_item(item.stop),
-                          _encode_index_item(item.step)]}
-    if isinstance(item, (list, tuple, np.ndarray)) or backend.is_tensor(item):
-        return {"array": np.asarray(backend.convert_to_numpy(item)).tolist()}
-    raise ValueError(f"OpLayer: cannot store the index item {item!r} in a config.")
-
-
-def _decode_index_item(item):
-    if item == "...":
-        return Ellipsis
-    if isinstance(item, dict) and "slice" in item:
-        return slice(*item["slice"])
-    if isinstance(item, dict) and "array" in item:
-        return np.asarray(item["array"])
-    return item
-
-
-def _encode(value, op):
-    if isinstance(value, _Slot):
-        return {"tensor": value.index}
-    if op == "getitem" and not isinstance(value, (Variable, np.ndarray)) \
-            and not backend.is_tensor(value):
-        key = value if isinstance(value, tuple) else (value,)
-        return {"index": [_encode_index_item(k) for k in key],
-                "tuple": isinstance(value, tuple)}
-    if isinstance(value, Variable):
-        return {"variable": {"shape": list(value.shape), "dtype": value.dtype,
-                             "trainable": value.trainable, "name": value.name}}
-    if value is None or isinstance(value, (bool, int, float)):
-        return {"value": value}
-    if isinstance(value, (np.generic,)):
-        return {"value": value.item()}
-    if isinstance(value, np.ndarray) or backend.is_tensor(value):
-        arr = np.asarray(backend.convert_to_numpy(value))
-        return {"array": arr.tolist(), "dtype": str(arr.dtype)}
-    raise ValueError(f"OpLayer: cannot store the operand {value!r} of `{op}` in a config.")
-
-
-def _decode(entry):
-    if not isinstance(entry, dict):
-        return entry  # a raw operand given in code (symbolic_op)
-    if "tensor" in entry:
-        return _Slot(int(entry["tensor"]))
-    if "index" in entry:
-        items = tuple(_decode_index_item(k) for k in entry["index"])
-        return items if entry.get("tuple", True) else items[0]
-    if "variable" in entry:
-        spec = entry["variable"]
-        return backend.Variable(np.zeros(spec["shape"], dtype=spec["dtype"]),
-                                dtype=spec["dtype"], trainable=spec.get("trainable", True),
-                                name=spec.get("name"))
-    if "array" in entry:
-        return np.asarray(entry["array"], dtype=entry.get("dtype"))
-    if "value" in entry:
-        return entry["value"]
-    raise ValueError(f"OpLayer: cannot read operand {entry!r}.")
+def _resolve(op):
+    """The ops function named `op` ("mean", or "numpy.tanh" for a shadowed name)."""
+    from layerkit import ops
+    from layerkit.ops.dispatch import GRAPH_OPS
+    if op == "getitem":
+        return None
+    if not isinstance(op, str) or op not in GRAPH_OPS:
+        raise ValueError(
+            f"OpLayer: unknown operation {op!r}; expected 'getitem' or the name of a "
+            "layerkit.ops function that returns tensors (e.g. 'mean', 'concatenate').")
+    module, _, name = op.rpartition(".")
+    return getattr(getattr(ops, module) if module else ops, name)
 
 
 class OpLayer(Layer):
-    """One operation (`op`) on symbolic tensors and fixed operands."""
+    """One operation `op(*arguments, **kwargs)` on symbolic tensors and fixed values."""
 
-    def __init__(self, op, arguments=None, name=None, **kwargs):
-        if op not in _OPS:
-            raise ValueError(f"OpLayer: unknown operation {op!r}; known: {sorted(_OPS)}.")
-        super().__init__(name=name or naming.uniquify(_OPS[op][1]), **kwargs)
+    def __init__(self, op, arguments=None, kwargs=None, name=None, **layer_kwargs):
+        self._fn = _resolve(op)
+        prefix = _PREFIX.get(op, op.rpartition(".")[2])
+        super().__init__(name=name or naming.uniquify(prefix), **layer_kwargs)
         self.op = op
-        self._arguments = [_decode(a) for a in (arguments or [])]
-        if len(self._arguments) != _OPS[op][0]:
-            raise ValueError(f'OpLayer "{self.name}": `{op}` takes {_OPS[op][0]} operand(s), '
-                             f"received {len(self._arguments)}.")
-        self._num_tensors = sum(isinstance(a, _Slot) for a in self._arguments)
-        for a in self._arguments:
-            if isinstance(a, Variable) and all(a is not v for v in self._own_variables):
-                self._own_variables.append(a)
+        self._arguments = [codec.decode(a) for a in (arguments or [])]
+        self._kwargs = {k: codec.decode(v) for k, v in (kwargs or {}).items()}
+        if op == "getitem" and len(self._arguments) != 2:
+            raise ValueError(f'OpLayer "{self.name}": `getitem` takes 2 operands (a tensor '
+                             f"and an index), received {len(self._arguments)}.")
+        self._num_tensors = len(_slots((self._arguments, self._kwargs)))
+        for v in codec.variables_in((self._arguments, self._kwargs)):
+            if all(v is not own for own in self._own_variables):
+                self._own_variables.append(v)
         self.built = True
 
     def _operands(self, inputs):
@@ -120,43 +58,71 @@ class OpLayer(Layer):
         if len(tensors) != self._num_tensors:
             raise ValueError(f'OpLayer "{self.name}" ({self.op}) expects '
                              f"{self._num_tensors} tensor(s), received {len(tensors)}.")
-        return [tensors[a.index] if isinstance(a, _Slot)
-                else a.value if isinstance(a, Variable) else a
-                for a in self._arguments]
+        args = codec.substitute(self._arguments, tensors)
+        kwargs = {k: codec.substitute(v, tensors) for k, v in self._kwargs.items()}
+        return args, kwargs
 
     def call(self, inputs):
-        args = self._operands(inputs)
-        if self.op == "getitem":
+        args, kwargs = self._operands(inputs)
+        if self._fn is None:
             return args[0][args[1]]
-        return getattr(ops, self.op)(*args)
+        return self._fn(*args, **kwargs)
 
     def compute_output_spec(self, inputs, *args, **kwargs):
         try:
             return backend.compute_output_spec(self.call, inputs)
         except Exception as e:
-            shapes = [a.shape if isinstance(a, SymbolicTensor) else a
-                      for a in self._operands(inputs)]
+            operands, keywords = self._operands(inputs)
+            shapes = [a.shape if isinstance(a, SymbolicTensor) else a for a in operands]
+            extra = f" and {keywords}" if keywords else ""
             raise ValueError(f'Operation "{self.name}" ({self.op}) cannot be applied to '
-                             f"operands {shapes}: {e}") from e
+                             f"operands {shapes}{extra}: {e}") from e
 
     def get_config(self):
         config = super().get_config()
         config.update({"op": self.op,
-                       "arguments": [_encode(a, self.op) for a in self._arguments]})
+                       "arguments": [codec.encode(a, self.op, is_index=self._fn is None
+                                                  and i == 1)
+                                     for i, a in enumerate(self._arguments)]})
+        if self._kwargs:
+            config["kwargs"] = {k: codec.encode(v, self.op) for k, v in self._kwargs.items()}
         return config
 
     def __repr__(self):
         return f"<OpLayer name={self.name}, op={self.op}, operands={self._arguments}>"
 
 
+def _slots(value):
+    if isinstance(value, codec.Slot):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _slots(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _slots(v)]
+    return []
+
+
+def _to_slots(value, tensors):
+    """`value` with each symbolic tensor replaced by a slot (appended to `tensors`)."""
+    if isinstance(value, SymbolicTensor):
+        tensors.append(value)
+        return codec.Slot(len(tensors) - 1)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_slots(v, tensors) for v in value)
+    if isinstance(value, dict):
+        return {k: _to_slots(v, tensors) for k, v in value.items()}
+    return value
+
+
+def symbolic_call(op, args, kwargs):
+    """Records `op(*args, **kwargs)` as an OpLayer call; some argument is symbolic."""
+    tensors = []
+    arguments = _to_slots(list(args), tensors)
+    keywords = _to_slots(dict(kwargs), tensors)
+    layer = OpLayer(op, arguments=arguments, kwargs=keywords)
+    return layer(tensors[0] if len(tensors) == 1 else tensors)
+
+
 def symbolic_op(name, *operands):
     """Records `name(*operands)` as an OpLayer call; at least one operand is symbolic."""
-    arguments, tensors = [], []
-    for value in operands:
-        if isinstance(value, SymbolicTensor):
-            arguments.append(_Slot(len(tensors)))
-            tensors.append(value)
-        else:
-            arguments.append(value)
-    layer = OpLayer(name, arguments=arguments)
-    return layer(tensors[0] if len(tensors) == 1 else tensors)
+    return symbolic_call(name, operands, {})

@@ -8,12 +8,16 @@ Keras 2 semantics are kept where they differ from Keras 3's ops: `K.sqrt` clips
 negatives to 0, `K.hard_sigmoid` is clip(0.2 x + 0.5, 0, 1), `K.transpose` reverses
 all axes, `K.zeros`/`K.ones`/`K.eye`/`K.variable` return Variables, and the loss
 functions take the target first.
+
+Every function also takes symbolic tensors (model.output, a layer's .output): the ops
+they call then record graph nodes, which K.function (legacy/backend_graph.py)
+evaluates.
 """
 import numpy as np
 
-from layerkit import backend as _B  # partially initialized here; read attributes lazily
 from layerkit import config, ops
 from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.backend.common.symbolic_tensor import SymbolicTensor as _Symbolic
 from layerkit.backend.common.variables import Variable as _Variable
 from layerkit.config import (epsilon, floatx, image_data_format, set_epsilon, set_floatx,
                              set_image_data_format)
@@ -43,17 +47,34 @@ __all__ = [
     "batch_set_value", "update", "update_add", "update_sub", "moving_average_update",
     "print_tensor",
     # graph and session
-    "stop_gradient", "gradients", "clear_session", "learning_phase", "set_learning_phase",
+    "stop_gradient", "gradients", "function", "placeholder", "clear_session",
+    "learning_phase", "set_learning_phase",
 ]
 
 _builtin_sum, _builtin_max, _builtin_min = sum, max, min
 
 
 def _t(x):
-    """A tensor for `x` (a Variable gives its current value)."""
+    """A tensor for `x` (a Variable gives its current value; a symbolic tensor stays
+    symbolic)."""
     if isinstance(x, _Variable):
         return x.value
-    return x if ops.is_tensor(x) else ops.convert_to_tensor(x)
+    return x if ops.is_tensor(x) or isinstance(x, _Symbolic) else ops.convert_to_tensor(x)
+
+
+def _ts(*xs):
+    """Tensors for several operands. Beside a symbolic tensor a Variable stays a
+    Variable, so the graph node reads its value when it runs, not when it was built."""
+    if _any_symbolic(xs):
+        return [x if isinstance(x, (_Symbolic, _Variable)) else _t(x) for x in xs]
+    return [_t(x) for x in xs]
+
+
+def _any_symbolic(xs):
+    for x in xs:
+        if isinstance(x, _Symbolic):
+            return True
+    return False
 
 
 def _float_if_bool(x):
@@ -167,11 +188,11 @@ def sign(x):
 
 
 def maximum(x, y):
-    return ops.maximum(_t(x), _t(y))
+    return ops.maximum(*_ts(x, y))
 
 
 def minimum(x, y):
-    return ops.minimum(_t(x), _t(y))
+    return ops.minimum(*_ts(x, y))
 
 
 def sin(x):
@@ -183,32 +204,31 @@ def cos(x):
 
 
 def equal(x, y):
-    return ops.equal(_t(x), _t(y))
+    return ops.equal(*_ts(x, y))
 
 
 def not_equal(x, y):
-    return ops.not_equal(_t(x), _t(y))
+    return ops.not_equal(*_ts(x, y))
 
 
 def greater(x, y):
-    return ops.greater(_t(x), _t(y))
+    return ops.greater(*_ts(x, y))
 
 
 def greater_equal(x, y):
-    return ops.greater_equal(_t(x), _t(y))
+    return ops.greater_equal(*_ts(x, y))
 
 
 def less(x, y):
-    return ops.less(_t(x), _t(y))
+    return ops.less(*_ts(x, y))
 
 
 def less_equal(x, y):
-    return ops.less_equal(_t(x), _t(y))
+    return ops.less_equal(*_ts(x, y))
 
 
 def cast(x, dtype):
-    # The engine's own cast, not ops.cast: this name replaces `layerkit.backend.cast`.
-    return _B.core.cast(_t(x), standardize_dtype(dtype))
+    return ops.cast(_t(x), standardize_dtype(dtype))
 
 
 def l2_normalize(x, axis=None):
@@ -231,7 +251,7 @@ def switch(condition, then_expression, else_expression):
         raise ValueError(f"switch: the rank of the condition ({cond_ndim}) must not exceed "
                          f"the rank of the expressions ({expr_ndim}).")
     if 0 < cond_ndim < expr_ndim:
-        condition = ops.reshape(condition, tuple(condition.shape) + (1,) * (expr_ndim - cond_ndim))
+        condition = ops.expand_dims(condition, tuple(range(cond_ndim, expr_ndim)))
     return ops.where(condition, then_value, else_value)
 
 
@@ -271,11 +291,11 @@ def reshape(x, shape):
 
 
 def concatenate(tensors, axis=-1):
-    return ops.concatenate([_t(t) for t in tensors], axis=axis)
+    return ops.concatenate(_ts(*tensors), axis=axis)
 
 
 def stack(x, axis=0):
-    return ops.stack([_t(t) for t in x], axis=axis)
+    return ops.stack(_ts(*x), axis=axis)
 
 
 def transpose(x):
@@ -337,7 +357,7 @@ def arange(start, stop=None, step=1, dtype="int32"):
 
 def dot(x, y):
     """Keras 2's dot: numpy.dot for n-D inputs (x's last axis against y's second-to-last)."""
-    x, y = _t(x), _t(y)
+    x, y = _ts(x, y)
     if len(x.shape) <= 2 and len(y.shape) <= 2:
         return ops.matmul(x, y) if len(x.shape) == 2 and len(y.shape) == 2 else ops.dot(x, y)
     y_axis = len(y.shape) - 2 if len(y.shape) >= 2 else 0
@@ -380,10 +400,11 @@ def batch_dot(x, y, axes=None):
     if a1 != 1:
         perm = [0, a1] + [d for d in range(1, y_ndim) if d != a1]
         y = ops.transpose(y, perm)
-    batch = x.shape[0]
+    # A symbolic batch axis is unknown (None): reshape it as -1 and give the other axes.
+    batch = -1 if x.shape[0] is None else x.shape[0]
     x_mid, y_trail = tuple(x.shape[1:-1]), tuple(y.shape[2:])
-    x = ops.reshape(x, (batch, -1, x.shape[-1]))
-    y = ops.reshape(y, (batch, y.shape[1], -1))
+    x = ops.reshape(x, (batch, _product(x_mid), x.shape[-1]))
+    y = ops.reshape(y, (batch, y.shape[1], _product(y_trail)))
     result = ops.matmul(x, y)
     result = ops.reshape(result, (batch,) + x_mid + y_trail)
     if orig_x_ndim == 2:
@@ -391,6 +412,13 @@ def batch_dot(x, y, axes=None):
     elif orig_y_ndim == 2:
         result = ops.squeeze(result, -1)
     return result
+
+
+def _product(dims):
+    if None in dims:
+        raise ValueError(f"batch_dot: the axes other than the batch axis must have known "
+                         f"sizes; received {dims}.")
+    return int(np.prod(dims, dtype=np.int64))
 
 
 # --------------------------------------------------- activations and losses ----
@@ -449,3 +477,4 @@ def in_top_k(predictions, targets, k):
 
 
 from layerkit.legacy.backend_state import *  # noqa: E402,F401,F403  (variables, random, session)
+from layerkit.legacy.backend_graph import function, gradients, placeholder  # noqa: E402,F401

@@ -1,5 +1,5 @@
 """Keras 2's backend (K) functions that make or touch state: variables, constants,
-random tensors, get/set_value, gradients and the session. Re-exported by
+random tensors, get/set_value, the learning phase and the session. Re-exported by
 `layerkit.legacy.backend_functions`; split from it to keep each file one idea."""
 import warnings
 
@@ -14,10 +14,11 @@ from layerkit.backend.common.variables import Variable as _Variable
 
 
 def _t(x):
-    """A tensor for `x` (a Variable gives its current value)."""
+    """A tensor for `x` (a Variable gives its current value; a symbolic tensor stays
+    symbolic)."""
     if isinstance(x, _Variable):
         return x.value
-    return x if ops.is_tensor(x) else ops.convert_to_tensor(x)
+    return x if ops.is_tensor(x) or isinstance(x, SymbolicTensor) else ops.convert_to_tensor(x)
 
 
 # ------------------------------------------------------ creation, variables ----
@@ -176,21 +177,9 @@ def print_tensor(x, message=""):
 
 # ------------------------------------------------------- graph and session ----
 def stop_gradient(variables):
-    # The engine's own function, not ops.stop_gradient: this name replaces
-    # `layerkit.backend.stop_gradient`.
     if isinstance(variables, (list, tuple)):
-        return [_B.core.stop_gradient(_t(v)) for v in variables]
-    return _B.core.stop_gradient(_t(variables))
-
-
-def gradients(loss, variables):
-    raise NotImplementedError(
-        "K.gradients(loss, variables) needs a symbolic graph, which layerkit does not build: "
-        "on JAX a loss value carries no record of how it was computed, and layerkit keeps "
-        "one code path for both engines. Write the computation as a function of the "
-        "weights instead: override `Model.train_step`, or differentiate a function with "
-        "the engine's autodiff inside layerkit/backend (e.g. jax.grad / "
-        "torch.autograd.grad).")
+        return [ops.stop_gradient(_t(v)) for v in variables]
+    return ops.stop_gradient(_t(variables))
 
 
 def clear_session():
@@ -201,16 +190,27 @@ def clear_session():
 _LEARNING_PHASE = {"value": 0}
 
 
+class LearningPhase(int):
+    """What K.learning_phase() returns: the current phase (0 or 1) as an int that
+    K.function also recognizes among its inputs, where it means "the value fed here
+    is the phase" (Keras 2's `K.function([model.input, K.learning_phase()], ...)`)."""
+
+    def __repr__(self):
+        return f"<learning phase {int(self)}>"
+
+
 def learning_phase():
-    warnings.warn("K.learning_phase() is deprecated and has no effect in layerkit: layers "
-                  "take a `training` argument instead.", DeprecationWarning, stacklevel=2)
-    return _LEARNING_PHASE["value"]
+    warnings.warn("K.learning_phase() is deprecated: layers take a `training` argument. "
+                  "layerkit uses it only as a K.function input (feed 0 or 1).",
+                  DeprecationWarning, stacklevel=2)
+    return LearningPhase(_LEARNING_PHASE["value"])
 
 
 def set_learning_phase(value):
-    warnings.warn("K.set_learning_phase() is deprecated and has no effect in layerkit: pass "
-                  "`training=True/False` when calling a model or layer.", DeprecationWarning,
-                  stacklevel=2)
+    warnings.warn("K.set_learning_phase() is deprecated: pass `training=True/False` when "
+                  "calling a model or layer. In layerkit it only sets the phase of "
+                  "K.function calls that are not fed K.learning_phase().",
+                  DeprecationWarning, stacklevel=2)
     if value not in (0, 1):
         raise ValueError(f"set_learning_phase: expected 0 or 1, received {value!r}.")
-    _LEARNING_PHASE["value"] = value
+    _LEARNING_PHASE["value"] = int(value)

@@ -1,13 +1,29 @@
-"""`layerkit.ops` core functions: conversion, control flow, shapes and dtypes."""
+"""`layerkit.ops` core functions: conversion, control flow, shapes and dtypes.
+
+Bound to the engine's core module (not `layerkit.backend`, whose `cast` and
+`stop_gradient` the Keras 2 K functions replace)."""
 from layerkit import backend as _backend
 from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.backend.common.symbolic_tensor import SymbolicTensor as _ST
+from layerkit.ops import dispatch as _dispatch
 
-convert_to_tensor = _backend.convert_to_tensor
-convert_to_numpy = _backend.convert_to_numpy
-is_tensor = _backend.is_tensor
-cast = _backend.cast
-cond = _backend.cond
-stop_gradient = _backend.stop_gradient
+_engine = _backend.core
+
+is_tensor = _engine.is_tensor
+cast = _dispatch.graph_op(_engine.cast, "cast", "core")
+stop_gradient = _dispatch.graph_op(_engine.stop_gradient, "stop_gradient", "core")
+convert_to_numpy = _dispatch.value_op(_engine.convert_to_numpy, "convert_to_numpy",
+                                      "a symbolic tensor has no value to convert")
+cond = _dispatch.value_op(_engine.cond, "cond", "it takes Python callables")
+
+
+def convert_to_tensor(x, dtype=None, sparse=None):
+    """An engine tensor for `x`; a symbolic tensor stays symbolic (cast to `dtype`)."""
+    if type(x) is _ST:
+        if dtype is None or standardize_dtype(dtype) == x.dtype:
+            return x
+        return cast(x, dtype)
+    return _engine.convert_to_tensor(x, dtype=dtype, sparse=sparse)
 
 
 def shape(x):

@@ -1,16 +1,19 @@
 """`layerkit.ops` neural-network functions: the engine's primitives plus the
-losses' building blocks, written once over the primitives."""
+losses' building blocks, written once over the primitives. Each records one graph
+node when called on a symbolic tensor (see ops/dispatch.py)."""
 from layerkit import config
 from layerkit.backend import nn as _engine
 from layerkit.backend.common.contract import CONTRACT
 from layerkit.ops import numpy as np_ops
+from layerkit.ops.dispatch import graph_op as _graph_op
 
 __all__ = list(CONTRACT["nn"]) + ["categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"]
 for _name in CONTRACT["nn"]:
-    globals()[_name] = getattr(_engine, _name)
+    globals()[_name] = _graph_op(getattr(_engine, _name), _name, "nn")
 del _name
 
 
+@_graph_op
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if from_logits:
         return -np_ops.sum(target * _engine.log_softmax(output, axis=axis), axis=axis)
@@ -21,6 +24,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return -np_ops.sum(target * np_ops.log(output), axis=axis)
 
 
+@_graph_op
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     num_classes = output.shape[axis]
     if target.ndim == output.ndim and target.shape[-1] == 1:
@@ -29,6 +33,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return categorical_crossentropy(onehot, output, from_logits=from_logits, axis=axis)
 
 
+@_graph_op
 def binary_crossentropy(target, output, from_logits=False):
     if from_logits:
         # max(x, 0) - x*z + log(1 + exp(-|x|)), stable for large |x|.

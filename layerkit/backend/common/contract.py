@@ -3,7 +3,8 @@
 CONTRACT = {
     "core": ("NAME", "Variable", "convert_to_tensor", "convert_to_numpy", "is_tensor", "shape",
              "cast", "cond", "stop_gradient", "device_put", "block_until_ready",
-             "compute_output_spec", "random_seed_dtype", "no_grad", "default_int_dtype"),
+             "compute_output_spec", "random_seed_dtype", "no_grad", "default_int_dtype",
+             "value_and_grad", "jit"),
     "numpy": (
         "abs", "absolute", "add", "subtract", "multiply", "divide", "true_divide",
         "floor_divide", "mod", "power", "negative", "reciprocal", "square", "sqrt", "exp",

@@ -5,6 +5,10 @@ from layerkit.backend.common.dtypes import standardize_dtype
 class SymbolicTensor:
     # numpy defers to our reflected operators (np.ones(3) + x builds a graph node).
     __array_ufunc__ = None
+    # Set on the results of K.gradients: (the gradients record, source index). Such a
+    # tensor is evaluated by K.function, not by a layer call.
+    _gradient = None
+
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = standardize_dtype(dtype)
@@ -50,6 +54,15 @@ class SymbolicTensor:
     def __neg__(self): return self._op("negative", self)
     def __matmul__(self, o): return self._op("matmul", self, o)
     def __getitem__(self, key): return self._op("getitem", self, key)
+    def __abs__(self): return self._op("abs", self)
+    def __floordiv__(self, o): return self._op("floor_divide", self, o)
+    def __rfloordiv__(self, o): return self._op("floor_divide", o, self)
+    def __mod__(self, o): return self._op("mod", self, o)
+    def __rmod__(self, o): return self._op("mod", o, self)
+    def __lt__(self, o): return self._op("less", self, o)
+    def __le__(self, o): return self._op("less_equal", self, o)
+    def __gt__(self, o): return self._op("greater", self, o)
+    def __ge__(self, o): return self._op("greater_equal", self, o)
     __hash__ = object.__hash__
 
 

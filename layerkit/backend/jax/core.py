@@ -148,3 +148,14 @@ def no_grad():
 def default_int_dtype():
     """The widest integer dtype the engine stores: int64 only with x64 enabled."""
     return "int64" if jax.config.jax_enable_x64 else "int32"
+
+
+def value_and_grad(fn, argnums=0, has_aux=False):
+    """`fn`'s value and its gradient with respect to the arguments `argnums` (pytrees
+    of float tensors): jax.value_and_grad."""
+    return jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)
+
+
+def jit(fn, static_argnums=()):
+    """`fn` compiled once per input shapes (and per value of the static arguments)."""
+    return jax.jit(fn, static_argnums=static_argnums)

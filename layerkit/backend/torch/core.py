@@ -209,3 +209,38 @@ def no_grad():
 
 def default_int_dtype():
     return "int64"
+
+
+def value_and_grad(fn, argnums=0, has_aux=False):
+    """`fn`'s value and its gradient with respect to the arguments `argnums` (lists or
+    tuples of float tensors), as jax.value_and_grad: the arguments become fresh leaves,
+    `fn` runs under autograd, and an argument `fn` does not use gets a zero gradient."""
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def wrapped(*args):
+        args = list(args)
+        leaves = []
+
+        def leaf(x):
+            t = convert_to_tensor(x).detach().requires_grad_(True)
+            leaves.append(t)
+            return t
+
+        for i in nums:
+            args[i] = _tree_map(leaf, args[i])
+        with torch.enable_grad():
+            out = fn(*args)
+            value = out[0] if has_aux else out
+            grads = torch.autograd.grad(value, leaves, allow_unused=True) if leaves else ()
+        grads = iter([torch.zeros_like(l) if g is None else g for g, l in zip(grads, leaves)])
+        structured = [_tree_map(lambda _: next(grads), args[i]) for i in nums]
+        value = value.detach()
+        result = (value, out[1]) if has_aux else value
+        return result, (structured[0] if isinstance(argnums, int) else tuple(structured))
+
+    return wrapped
+
+
+def jit(fn, static_argnums=()):
+    """PyTorch runs eagerly: `fn` itself (kept so engine-neutral code can ask)."""
+    return fn
