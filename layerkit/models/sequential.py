@@ -27,6 +27,15 @@ class Sequential(Model):
         if any(layer is l for l in self._stack):
             raise ValueError(f'Sequential "{self.name}": layer "{layer.name}" is already in '
                              "the model; a layer can only be added once.")
+        if rebuild and self._functional is not None and not isinstance(layer, InputLayer):
+            # Built already: call only the new layer on the current output, so each
+            # layer keeps one node and `layer.output` is the graph's (as in Keras 2).
+            # A layer that does not fit the output raises here, before it is added.
+            out = layer(self._functional.output)
+            self._stack.append(layer)
+            self._layers.append(layer)
+            self._set_graph(self._functional.input, out)
+            return
         self._stack.append(layer)
         self._layers.append(layer) if not isinstance(layer, InputLayer) else None
         if rebuild:
@@ -37,11 +46,17 @@ class Sequential(Model):
         if not layers:
             raise TypeError(f'Sequential "{self.name}": there are no layers to pop.')
         layer = layers[-1]
+        graph = self._functional
         self._stack = [l for l in self._stack if l is not layer]
         self._layers = [l for l in self._layers if l is not layer]
         object.__setattr__(self, "_functional", None)
         self.built = False
-        self._maybe_rebuild()
+        if graph is not None and self.layers:
+            # The new output is what the popped layer received in the current graph.
+            _, node_index, _ = graph.output._history
+            self._set_graph(graph.input, layer._inbound_nodes[node_index].input_tensors[0])
+        else:
+            self._maybe_rebuild()
         return layer
 
     @property
@@ -69,14 +84,18 @@ class Sequential(Model):
         self._build_graph(inputs)
 
     def _build_graph(self, inputs):
-        from layerkit.models.functional import Functional
         if self._input_tensor() is None:
             # Built from data: remember the shape so pop()/add() can rebuild.
             self._data_input_shape = (inputs.shape, inputs.dtype)
         x = inputs
         for layer in self.layers:
             x = layer(x)
-        object.__setattr__(self, "_functional", Functional(inputs, x, name=f"{self.name}_graph"))
+        self._set_graph(inputs, x)
+
+    def _set_graph(self, inputs, outputs):
+        from layerkit.models.functional import Functional
+        object.__setattr__(self, "_functional",
+                           Functional(inputs, outputs, name=f"{self.name}_graph"))
         self.built = True
 
     def build(self, input_shape=None):
@@ -118,6 +137,21 @@ class Sequential(Model):
     @property
     def inputs(self):
         return self._functional.inputs if self._functional is not None else None
+
+    # Keras 2 code reads these for K.function([model.input], [model.output]).
+    @property
+    def input(self):
+        if self._functional is None:
+            raise AttributeError(f'Sequential "{self.name}" has no input until it is built '
+                                 "(give the first layer an input_shape, or call build()).")
+        return self._functional.input
+
+    @property
+    def output(self):
+        if self._functional is None:
+            raise AttributeError(f'Sequential "{self.name}" has no output until it is built '
+                                 "(give the first layer an input_shape, or call build()).")
+        return self._functional.output
 
     @property
     def outputs(self):

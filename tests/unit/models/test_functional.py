@@ -85,6 +85,38 @@ def test_sequential_deferred_build_and_pop():
     assert model.output_shape == (None, 4)
 
 
+def test_sequential_input_output_and_one_node_per_layer():
+    model = Sequential([Dense(4, input_dim=3), Dense(2)])
+    model.add(Dense(1))
+    first, second, third = model.layers
+    # add() calls only the new layer: every layer keeps one node, in the model's graph.
+    assert [len(l._inbound_nodes) for l in model.layers] == [1, 1, 1]
+    assert first.input is model.input and third.output is model.output
+    assert second.input is first.output and model.output.shape == (None, 1)
+    assert model.pop() is third
+    assert model.output is second.output and model.output_shape == (None, 2)
+    model.add(Dense(5))
+    assert model.output_shape == (None, 5) and model.layers[-1].input is second.output
+    x = np.ones((2, 3), "float32")
+    w = [v for l in model.layers for v in l.get_weights()]
+    expected = ((x @ w[0] + w[1]) @ w[2] + w[3]) @ w[4] + w[5]
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_sequential_add_of_a_layer_that_does_not_fit_leaves_the_model_unchanged():
+    model = Sequential([Dense(4, input_dim=3)])
+    from layerkit.layers import Reshape
+    with pytest.raises(ValueError):
+        model.add(Reshape((3,)))
+    assert len(model.layers) == 1 and model.output_shape == (None, 4)
+
+
+def test_unbuilt_sequential_has_no_input_yet():
+    model = Sequential([Dense(2)])
+    with pytest.raises(AttributeError, match="no input until it is built"):
+        model.input
+
+
 def test_sequential_add_rejects_non_layers():
     with pytest.raises(TypeError, match="only Layer instances"):
         Sequential().add("dense")
