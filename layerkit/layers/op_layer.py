@@ -47,7 +47,7 @@ class OpLayer(Layer):
         if op == "getitem" and len(self._arguments) != 2:
             raise ValueError(f'OpLayer "{self.name}": `getitem` takes 2 operands (a tensor '
                              f"and an index), received {len(self._arguments)}.")
-        self._num_tensors = len(_slots((self._arguments, self._kwargs)))
+        self._num_tensors = len(codec.leaves_of_type((self._arguments, self._kwargs), codec.Slot))
         for v in codec.variables_in((self._arguments, self._kwargs)):
             if all(v is not own for own in self._own_variables):
                 self._own_variables.append(v)
@@ -90,16 +90,6 @@ class OpLayer(Layer):
 
     def __repr__(self):
         return f"<OpLayer name={self.name}, op={self.op}, operands={self._arguments}>"
-
-
-def _slots(value):
-    if isinstance(value, codec.Slot):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _slots(v)]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _slots(v)]
-    return []
 
 
 def _to_slots(value, tensors):

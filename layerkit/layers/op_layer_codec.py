@@ -108,11 +108,16 @@ def substitute(value, tensors):
     return value
 
 
-def variables_in(value):
-    if isinstance(value, Variable):
+def leaves_of_type(value, cls):
+    """The leaves of a nested list/tuple/dict that are `cls` instances, in order."""
+    if isinstance(value, cls):
         return [value]
     if isinstance(value, (list, tuple)):
-        return [v for item in value for v in variables_in(item)]
+        return [v for item in value for v in leaves_of_type(item, cls)]
     if isinstance(value, dict):
-        return [v for item in value.values() for v in variables_in(item)]
+        return [v for item in value.values() for v in leaves_of_type(item, cls)]
     return []
+
+
+def variables_in(value):
+    return leaves_of_type(value, Variable)

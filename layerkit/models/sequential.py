@@ -141,17 +141,17 @@ class Sequential(Model):
     # Keras 2 code reads these for K.function([model.input], [model.output]).
     @property
     def input(self):
-        if self._functional is None:
-            raise AttributeError(f'Sequential "{self.name}" has no input until it is built '
-                                 "(give the first layer an input_shape, or call build()).")
-        return self._functional.input
+        return self._built_graph("input").input
 
     @property
     def output(self):
+        return self._built_graph("output").output
+
+    def _built_graph(self, what):
         if self._functional is None:
-            raise AttributeError(f'Sequential "{self.name}" has no output until it is built '
+            raise AttributeError(f'Sequential "{self.name}" has no {what} until it is built '
                                  "(give the first layer an input_shape, or call build()).")
-        return self._functional.output
+        return self._functional
 
     @property
     def outputs(self):
