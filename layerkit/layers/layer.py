@@ -73,8 +73,8 @@ class Layer:
         if isinstance(value, Layer) and name != "_outer" and "_layers" in self.__dict__:
             if value is not self and all(value is not l for l in self._layers):
                 self._layers.append(value)
-        elif isinstance(value, (list, tuple)) and value and "_layers" in self.__dict__ \
-                and all(isinstance(v, Layer) for v in value) and not name.startswith("_"):
+        elif isinstance(value, (list, tuple)) and value and not name.startswith("_") \
+                and "_layers" in self.__dict__ and all(isinstance(v, Layer) for v in value):
             for v in value:
                 if all(v is not l for l in self._layers):
                     self._layers.append(v)

@@ -57,11 +57,10 @@ def dropout(x, rate, noise_shape=None, seed=None):
         shape = x.shape
     else:
         shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
-    # rand < keep is ~2x faster than bernoulli_ on CPU; the scaled mask is built
-    # outside autograd so the graph holds a single multiply.
-    with torch.no_grad():
-        mask = torch.rand(shape, generator=_gen(seed), dtype=x.dtype, device=x.device)
-        mask = mask.lt_(keep).mul_(1.0 / keep)   # in place: 0 or 1/keep, x's dtype
+    # rand < keep is ~2x faster than bernoulli_ on CPU. The mask never requires grad,
+    # so autograd records only the final multiply (no no_grad block to enter).
+    mask = torch.rand(shape, generator=_gen(seed), dtype=x.dtype, device=x.device)
+    mask = mask.lt_(keep).mul_(1.0 / keep)   # in place: 0 or 1/keep, x's dtype
     return x * mask
 
 
