@@ -172,12 +172,18 @@ def timed(fn):
     return time.perf_counter() - t
 
 
-def race(contenders, repeats):
-    times = {name: [] for name in contenders}
+def race(contenders, repeats, times=None):
+    times = {name: [] for name in contenders} if times is None else times
     for _ in range(repeats):
         for name, fn in contenders.items():
-            times[name].append(timed(fn))
+            times.setdefault(name, []).append(timed(fn))
     return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def paired_ratio(times, fast, slow):
+    """Median over the repeats of slow/fast, each pair timed back to back: a slow
+    drift of the machine's speed cancels out within a pair."""
+    return statistics.median(s / f for f, s in zip(times[fast], times[slow]))
 
 
 def predict_latency(model, repeats=2000):
@@ -218,21 +224,25 @@ def main():
         k = keras_trainer(x, y)
         if k is not None:
             contenders["keras3"] = k
-    med = race(contenders, args.repeats)
+    times = {}
+    med = race(contenders, args.repeats, times)
     print(f"engine={ENGINE}  samples={N}  batch={BATCH}  repeats={args.repeats} (medians)")
     for name, t in med.items():
         print(f"  {name:>22}: {N / t:12.0f} samples/s   ({t * 1e3:.1f} ms/epoch)")
-    print(f"  ratio layerkit/raw    : {med['raw'] / med['layerkit']:.3f}x")
+    print(f"  ratio layerkit/raw    : {med['raw'] / med['layerkit']:.3f}x   "
+          f"(median of paired repeats: {paired_ratio(times, 'layerkit', 'raw'):.3f}x)")
     if "keras3" in med:
         print(f"  ratio keras3/raw      : {med['raw'] / med['keras3']:.3f}x")
     if ENGINE == "jax" and args.scan > 1:
         k = args.scan
         lk_scan, _ = layerkit_trainer(x, y, steps_per_execution=k)
+        times2 = {}
         med2 = race({"layerkit_spe": lk_scan, "raw_scan": raw_jax_trainer(x, y, scan_steps=k)},
-                    args.repeats)
+                    args.repeats, times2)
         print(f"  steps_per_execution={k}: layerkit {N / med2['layerkit_spe']:.0f} samples/s, "
               f"raw scan {N / med2['raw_scan']:.0f} samples/s, ratio "
-              f"{med2['raw_scan'] / med2['layerkit_spe']:.3f}x")
+              f"{med2['raw_scan'] / med2['layerkit_spe']:.3f}x (paired: "
+              f"{paired_ratio(times2, 'layerkit_spe', 'raw_scan'):.3f}x)")
     lat = predict_latency(lk_model)
     print(f"  predict(1 sample)     : {lat * 1e3:.3f} ms (median)")
     engine_t, layerkit_t = import_times()
