@@ -200,9 +200,8 @@ class LearningPhase(int):
 
 
 def learning_phase():
-    warnings.warn("K.learning_phase() is deprecated: layers take a `training` argument. "
-                  "layerkit uses it only as a K.function input (feed 0 or 1).",
-                  DeprecationWarning, stacklevel=2)
+    """The phase K.function runs in: as an input of K.function it is fed 0 or 1 per call
+    (Keras 2's idiom, so no warning); elsewhere it equals the set phase."""
     return LearningPhase(_LEARNING_PHASE["value"])
 
 
