@@ -48,7 +48,7 @@ __all__ = [
     "print_tensor",
     # graph and session
     "stop_gradient", "gradients", "function", "placeholder", "clear_session",
-    "learning_phase", "set_learning_phase",
+    "learning_phase", "set_learning_phase", "in_train_phase", "in_test_phase", "eval",
 ]
 
 _builtin_sum, _builtin_max, _builtin_min = sum, max, min

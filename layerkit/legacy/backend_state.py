@@ -138,6 +138,15 @@ def get_value(x):
     return ops.convert_to_numpy(x.value if isinstance(x, _Variable) else x)
 
 
+def eval(x):  # noqa: A001 - Keras 2's name
+    """K.eval: a Variable's or tensor's value as numpy (a symbolic tensor has none: it
+    is evaluated with K.function)."""
+    if isinstance(x, SymbolicTensor):
+        raise TypeError(f"K.eval: {x!r} is symbolic (an Input or a layer's output) and has "
+                        "no value; evaluate it with K.function([inputs], [tensor]).")
+    return get_value(x)
+
+
 def batch_get_value(tensors):
     return [get_value(x) for x in tensors]
 
@@ -203,6 +212,25 @@ def learning_phase():
     """The phase K.function runs in: as an input of K.function it is fed 0 or 1 per call
     (Keras 2's idiom, so no warning); elsewhere it equals the set phase."""
     return LearningPhase(_LEARNING_PHASE["value"])
+
+
+def in_train_phase(x, alt, training=None):
+    """`x` in training, `alt` otherwise (either may be a callable, called only when
+    chosen). `training` None means the enclosing layer call's `training`, else the
+    learning phase; a tensor `training` selects elementwise (K.switch)."""
+    if training is None:
+        from layerkit.layers.layer import _TRAINING_CONTEXT
+        training = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else _LEARNING_PHASE["value"]
+    if isinstance(training, (bool, int, np.integer, np.bool_)):
+        chosen = x if training else alt
+        return chosen() if callable(chosen) else chosen
+    from layerkit.legacy.backend_functions import switch
+    return switch(training, x() if callable(x) else x, alt() if callable(alt) else alt)
+
+
+def in_test_phase(x, alt, training=None):
+    """`x` at inference, `alt` in training: in_train_phase with the roles swapped."""
+    return in_train_phase(alt, x, training=training)
 
 
 def set_learning_phase(value):

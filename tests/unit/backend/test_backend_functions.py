@@ -290,3 +290,30 @@ def test_a_keras2_custom_metric_runs():
         return K.mean(y_pred)
 
     _close(mean_pred(None, X), X.mean())
+
+
+def test_eval_gives_numpy_and_refuses_symbolic_tensors():
+    v = K.variable(X)
+    np.testing.assert_allclose(K.eval(v), X)
+    np.testing.assert_allclose(K.eval(K.square(v)), X ** 2, rtol=1e-6)
+    from layerkit.layers import Input
+    with pytest.raises(TypeError, match="K.eval: .* is symbolic"):
+        K.eval(Input((3,)))
+
+
+def test_in_train_phase_follows_the_layer_call_and_the_learning_phase():
+    from layerkit.layers import Layer
+
+    class Noisy(Layer):
+        def call(self, x, training=None):
+            return K.in_train_phase(lambda: x * 2.0, x, training=training)
+
+    layer = Noisy()
+    _close(layer(X, training=True), X * 2)
+    _close(layer(X, training=False), X)
+    _close(layer(X), X)                                    # inference by default
+    _close(K.in_train_phase(X * 2, X, training=1), X * 2)
+    _close(K.in_test_phase(X * 2, X, training=1), X)
+    assert K.in_train_phase("train", "test") == "test"     # learning phase 0
+    picked = K.in_train_phase(X * 2, X, training=X > 0.5)  # a tensor selects elementwise
+    _close(picked, np.where(X > 0.5, X * 2, X))
