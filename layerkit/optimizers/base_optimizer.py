@@ -35,7 +35,11 @@ class _Group:
 
 
 class Optimizer:
-    """Base class of every optimizer (Keras 3's `keras.optimizers.Optimizer`)."""
+    """Base class of every optimizer (Keras 3's `keras.optimizers.Optimizer`).
+
+    Subclasses name only their own arguments and pass the rest (`weight_decay`, the
+    clipping, EMA, loss-scale and accumulation settings, `name`, Keras 2's `lr`/`decay`)
+    through `**kwargs` to this constructor, which checks them once for all."""
 
     _LEGACY_EXTRA_KEYWORDS = ()
 
