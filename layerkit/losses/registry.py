@@ -4,7 +4,7 @@ import inspect
 from layerkit.losses.classes import LOSS_CLASSES
 from layerkit.losses.functions import LOSS_FUNCTIONS
 from layerkit.losses.loss import Loss
-from layerkit.saving.named_objects import deserialize_named
+from layerkit.saving.named_objects import deserialize_named, serialize_named
 
 _MODULE = "keras.losses"
 
@@ -31,19 +31,7 @@ def _lookup(name, custom_objects=None):
 
 def serialize(loss):
     """A JSON-able description: a Keras 3 style dict for Loss objects and functions."""
-    if loss is None or isinstance(loss, str):
-        return loss
-    if isinstance(loss, Loss):
-        cls = type(loss)
-        builtin = LOSS_CLASSES.get(cls.__name__) is cls
-        return {"module": _MODULE if builtin else cls.__module__,
-                "class_name": cls.__name__, "config": loss.get_config(),
-                "registered_name": None if builtin else cls.__name__}
-    name = getattr(loss, "__name__", None)
-    if callable(loss) and name:
-        return {"module": _MODULE, "class_name": "function", "config": name,
-                "registered_name": name}
-    raise ValueError(f"Cannot serialize loss {loss!r}: expected a Loss, a function or a name.")
+    return serialize_named(loss, Loss, LOSS_CLASSES, _MODULE, "loss")
 
 
 def deserialize(config, custom_objects=None):

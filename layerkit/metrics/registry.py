@@ -9,7 +9,7 @@ from layerkit.metrics import probabilistic_metrics as prob
 from layerkit.metrics import reduction_metrics as red
 from layerkit.metrics import regression_metrics as reg
 from layerkit.metrics.base_metric import Metric
-from layerkit.saving.named_objects import deserialize_named
+from layerkit.saving.named_objects import deserialize_named, serialize_named
 
 _MODULE = "keras.metrics"
 
@@ -73,20 +73,7 @@ def get_function(identifier):
 
 def serialize(metric):
     """A JSON-able description: a Keras 3 style dict for Metric objects and functions."""
-    if metric is None or isinstance(metric, str):
-        return metric
-    if isinstance(metric, Metric):
-        cls = type(metric)
-        builtin = METRIC_CLASSES.get(cls.__name__) is cls
-        return {"module": _MODULE if builtin else cls.__module__,
-                "class_name": cls.__name__, "config": metric.get_config(),
-                "registered_name": None if builtin else cls.__name__}
-    name = getattr(metric, "__name__", None)
-    if callable(metric) and name:
-        return {"module": _MODULE, "class_name": "function", "config": name,
-                "registered_name": name}
-    raise ValueError(f"Cannot serialize metric {metric!r}: expected a Metric, a function "
-                     "or a name.")
+    return serialize_named(metric, Metric, METRIC_CLASSES, _MODULE, "metric")
 
 
 def deserialize(config, custom_objects=None):

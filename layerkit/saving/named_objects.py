@@ -1,5 +1,5 @@
-"""Deserializing a named object (loss, metric, …) from a name or a config dict,
-shared by the registries that look names up in their own tables."""
+"""Serializing a named object (loss, metric, …) to a name or a Keras 3 config dict,
+and back, shared by the registries that look names up in their own tables."""
 import inspect
 
 
@@ -31,3 +31,23 @@ def deserialize_named(config, lookup, unknown, kind, custom_objects=None):
     if hasattr(obj, "from_config"):
         return obj.from_config(dict(inner or {}))
     return obj(**(inner or {}))
+
+
+def serialize_named(obj, base_class, classes, module, kind):
+    """A JSON-able description: a name stays a name; an instance of `base_class` gives
+    a Keras 3 style dict (`classes`: the built-in ones by class name, living in
+    `module`); a function gives its name."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, base_class):
+        cls = type(obj)
+        builtin = classes.get(cls.__name__) is cls
+        return {"module": module if builtin else cls.__module__,
+                "class_name": cls.__name__, "config": obj.get_config(),
+                "registered_name": None if builtin else cls.__name__}
+    name = getattr(obj, "__name__", None)
+    if callable(obj) and name:
+        return {"module": module, "class_name": "function", "config": name,
+                "registered_name": name}
+    raise ValueError(f"Cannot serialize {kind} {obj!r}: expected a {base_class.__name__}, "
+                     "a function or a name.")
