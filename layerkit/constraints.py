@@ -3,7 +3,6 @@
 A constraint maps a weight to its projected value; the optimizer applies it after
 each update: `w.assign(constraint(w))`.
 """
-import inspect
 
 from layerkit import config, ops
 from layerkit.backend.common.variables import Variable
@@ -132,12 +131,4 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """A constraint from None, a name, a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}.")
+    return _REGISTRY.get(identifier)

@@ -3,7 +3,6 @@
 A regularizer is called on a weight tensor and returns a scalar penalty tensor that
 is added to the model's loss.
 """
-import inspect
 import math
 
 from layerkit import config, ops
@@ -160,12 +159,4 @@ def deserialize(config, custom_objects=None):
 def get(identifier):
     """A regularizer from None, a name ('l1', 'l2', 'l1_l2' …), a config dict, an
     instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}.")
+    return _REGISTRY.get(identifier)

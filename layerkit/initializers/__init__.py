@@ -8,7 +8,6 @@ Seeds follow Keras 3: an initializer built with an integer `seed` returns the sa
 values every time it is called. One built with `seed=None` draws from a module-global
 generator, which `set_global_seed` (called by `layerkit.utils.set_random_seed`) reseeds.
 """
-import inspect
 
 from layerkit.initializers.base import (Initializer, compute_fans,  # noqa: F401
                                         set_global_seed)
@@ -54,7 +53,9 @@ he_uniform = HeUniform
 he_normal = HeNormal
 orthogonal = Orthogonal
 
-_REGISTRY = Registry("initializer", "keras.initializers", _LOOKUP, Initializer)
+_REGISTRY = Registry("initializer", "keras.initializers", _LOOKUP, Initializer,
+                     get_hint="Pass a name such as 'glorot_uniform', a config dict, an "
+                              "Initializer instance or a callable (shape, dtype) -> array.")
 
 
 def serialize(initializer):
@@ -69,16 +70,4 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """An initializer from None, a name, a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}. Pass a "
-                     f"name such as 'glorot_uniform', a config dict, an Initializer "
-                     f"instance or a callable (shape, dtype) -> array.")
+    return _REGISTRY.get(identifier)

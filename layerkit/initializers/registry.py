@@ -12,8 +12,23 @@ class Registry:
     and 3 forms.
     """
 
-    def __init__(self, kind, module, lookup, base):
+    def __init__(self, kind, module, lookup, base, get_hint=""):
         self.kind, self.module, self.lookup, self.base = kind, module, lookup, base
+        self.get_hint = get_hint    # what `get` adds to its error
+
+    def get(self, identifier):
+        """An object from None, a name, a config dict, a class (instantiated), an
+        instance or a callable."""
+        if identifier is None:
+            return None
+        if isinstance(identifier, (dict, str)):
+            return self.deserialize(identifier)
+        if inspect.isclass(identifier):
+            return identifier()
+        if callable(identifier):
+            return identifier
+        raise ValueError(f"Could not interpret {self.kind} identifier: {identifier!r}."
+                         + (f" {self.get_hint}" if self.get_hint else ""))
 
     def find(self, name, custom_objects=None):
         obj = _registered_custom_object(name, custom_objects)
