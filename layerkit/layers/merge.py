@@ -353,34 +353,20 @@ def _prod(dims):
 
 
 # --- functional spellings ----------------------------------------------------
-def add(inputs, **kwargs):
-    """`Add(**kwargs)(inputs)`."""
-    return Add(**kwargs)(inputs)
+def _functional_form(layer_class):
+    def build_and_call(inputs, **kwargs):
+        return layer_class(**kwargs)(inputs)
+    build_and_call.__name__ = layer_class.__name__.lower()
+    build_and_call.__doc__ = f"`{layer_class.__name__}(**kwargs)(inputs)`."
+    return build_and_call
 
 
-def subtract(inputs, **kwargs):
-    """`Subtract(**kwargs)(inputs)`."""
-    return Subtract(**kwargs)(inputs)
-
-
-def multiply(inputs, **kwargs):
-    """`Multiply(**kwargs)(inputs)`."""
-    return Multiply(**kwargs)(inputs)
-
-
-def average(inputs, **kwargs):
-    """`Average(**kwargs)(inputs)`."""
-    return Average(**kwargs)(inputs)
-
-
-def maximum(inputs, **kwargs):
-    """`Maximum(**kwargs)(inputs)`."""
-    return Maximum(**kwargs)(inputs)
-
-
-def minimum(inputs, **kwargs):
-    """`Minimum(**kwargs)(inputs)`."""
-    return Minimum(**kwargs)(inputs)
+add = _functional_form(Add)
+subtract = _functional_form(Subtract)
+multiply = _functional_form(Multiply)
+average = _functional_form(Average)
+maximum = _functional_form(Maximum)
+minimum = _functional_form(Minimum)
 
 
 def concatenate(inputs, axis=-1, **kwargs):
