@@ -7,10 +7,21 @@ from layerkit.backend.common.contract import CONTRACT
 from layerkit.ops import numpy as np_ops
 from layerkit.ops.dispatch import graph_op as _graph_op
 
-__all__ = list(CONTRACT["nn"]) + ["categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"]
+__all__ = list(CONTRACT["nn"]) + ["separable_conv", "categorical_crossentropy",
+                                  "sparse_categorical_crossentropy", "binary_crossentropy"]
 for _name in CONTRACT["nn"]:
     globals()[_name] = _graph_op(getattr(_engine, _name), _name, "nn")
 del _name
+
+
+@_graph_op
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    """depthwise_conv, then a 1x1 conv with pointwise_kernel (1..., in * multiplier, out)."""
+    data_format = config.standardize_data_format(data_format)
+    out = _engine.depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format,
+                                 dilation_rate)
+    return _engine.conv(out, pointwise_kernel, 1, "valid", data_format, 1)
 
 
 @_graph_op

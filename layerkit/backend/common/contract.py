@@ -24,7 +24,7 @@ CONTRACT = {
         "quantile", "unique", "empty", "copy", "conj", "real", "imag", "logaddexp"),
     "nn": ("relu", "relu6", "sigmoid", "tanh", "softplus", "softsign", "silu", "swish", "selu",
            "log_sigmoid", "elu", "leaky_relu", "gelu", "hard_sigmoid", "softmax", "log_softmax",
-           "one_hot", "moments", "dense", "conv", "depthwise_conv", "separable_conv",
+           "one_hot", "moments", "dense", "conv", "depthwise_conv",
            "conv_transpose", "max_pool", "average_pool"),
     "random": ("make_seed_state", "reseed", "normal", "uniform", "truncated_normal", "randint",
                "dropout", "shuffle", "categorical"),

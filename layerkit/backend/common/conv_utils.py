@@ -70,6 +70,17 @@ def _channels(x, data_format):
     return x.shape[-1] if data_format == "channels_last" else x.shape[1]
 
 
+def depthwise_channels(inputs, kernel, data_format):
+    """The input's channel count, after checking depthwise_conv's kernel
+    (spatial..., channels, multiplier) against it."""
+    channels = _channels(inputs, data_format)
+    if kernel.ndim != inputs.ndim or kernel.shape[-2] != channels:
+        raise ValueError(f"depthwise_conv: expected a kernel of shape (spatial..., {channels}, "
+                         f"multiplier) for an input of shape {tuple(inputs.shape)}, received "
+                         f"{tuple(kernel.shape)}.")
+    return channels
+
+
 def transpose_settings(inputs, kernel, strides, padding, output_padding, dilation_rate,
                        data_format):
     """Checks conv_transpose's arguments; returns (n, strides, dilation_rate,

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 from layerkit import config
 from layerkit.backend.common.conv_utils import (_channels, _padding_mode, _spatial_rank,
                                                   _spatial_tuple, _window_pads,
-                                                  transpose_settings)
+                                                  depthwise_channels, transpose_settings)
 from layerkit.backend.jax.core import convert_to_tensor
 
 relu = jax.nn.relu
@@ -148,21 +148,9 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     output channel c * multiplier + m."""
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = convert_to_tensor(inputs), convert_to_tensor(kernel)
-    channels = _channels(inputs, data_format)
-    if kernel.ndim != inputs.ndim or kernel.shape[-2] != channels:
-        raise ValueError(f"depthwise_conv: expected a kernel of shape (spatial..., {channels}, "
-                         f"multiplier) for an input of shape {tuple(inputs.shape)}, received "
-                         f"{tuple(kernel.shape)}.")
+    channels = depthwise_channels(inputs, kernel, data_format)
     return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, channels,
                  "depthwise_conv", "depthwise")
-
-
-def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
-                   data_format=None, dilation_rate=1):
-    """depthwise_conv, then a 1x1 conv with pointwise_kernel (1..., in * multiplier, out)."""
-    data_format = config.standardize_data_format(data_format)
-    out = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
-    return conv(out, pointwise_kernel, 1, "valid", data_format, 1)
 
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
