@@ -70,6 +70,20 @@ def _channels(x, data_format):
     return x.shape[-1] if data_format == "channels_last" else x.shape[1]
 
 
+def conv_groups(inputs, kernel, data_format):
+    """How many groups conv makes (channels // the kernel's in_channels), after checking
+    that the kernel's channel counts divide evenly."""
+    channels, kernel_in = _channels(inputs, data_format), kernel.shape[-2]
+    if kernel_in == 0 or channels % kernel_in:
+        raise ValueError(f"conv: the input's {channels} channels must be a multiple of the "
+                         f"kernel's in_channels (kernel shape {tuple(kernel.shape)}).")
+    groups = channels // kernel_in
+    if kernel.shape[-1] % groups:
+        raise ValueError(f"conv: with {groups} groups the kernel's out_channels "
+                         f"({kernel.shape[-1]}) must be a multiple of {groups}.")
+    return groups
+
+
 def depthwise_channels(inputs, kernel, data_format):
     """The input's channel count, after checking depthwise_conv's kernel
     (spatial..., channels, multiplier) against it."""

@@ -3,9 +3,10 @@ import torch
 import torch.nn.functional as F
 
 from layerkit import config
-from layerkit.backend.common.conv_utils import (_channels, _padding_mode, _spatial_rank,
+from layerkit.backend.common.conv_utils import (_padding_mode, _spatial_rank,
                                                   _spatial_tuple, _window_pads,
-                                                  depthwise_channels, transpose_settings)
+                                                  conv_groups, depthwise_channels,
+                                                  transpose_settings)
 from layerkit.backend.torch.core import convert_to_tensor
 
 _T = torch.Tensor
@@ -175,14 +176,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     a grouped convolution (channels // kernel_in_channels groups)."""
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = _promote(inputs, kernel)
-    channels, kernel_in = _channels(inputs, data_format), kernel.shape[-2]
-    if kernel_in == 0 or channels % kernel_in:
-        raise ValueError(f"conv: the input's {channels} channels must be a multiple of the "
-                         f"kernel's in_channels (kernel shape {tuple(kernel.shape)}).")
-    groups = channels // kernel_in
-    if kernel.shape[-1] % groups:
-        raise ValueError(f"conv: with {groups} groups the kernel's out_channels "
-                         f"({kernel.shape[-1]}) must be a multiple of {groups}.")
+    groups = conv_groups(inputs, kernel, data_format)
     return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, "conv")
 
 
