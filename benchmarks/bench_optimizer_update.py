@@ -74,8 +74,8 @@ def bench_torch(repeats, warmup, threads):
         contenders = {}
         # layerkit, as the trainer calls it.
         opt = _layerkit_optimizer(kind)
-        variables = [backend.Variable(p.copy()) for p in params_np]
-        grads = [backend.convert_to_tensor(g) for g in grads_np]
+        variables = [engine.Variable(p.copy()) for p in params_np]
+        grads = [engine.convert_to_tensor(g) for g in grads_np]
         opt.build(variables)
 
         def lk_step():
@@ -108,13 +108,13 @@ def bench_jax(repeats, warmup, threads):
     for kind in ("sgd", "adam"):
         contenders = {}
         opt = _layerkit_optimizer(kind)
-        variables = [backend.Variable(p.copy()) for p in params_np]
+        variables = [engine.Variable(p.copy()) for p in params_np]
         opt.build(variables)
         opt_vars = opt.variables
 
         def lk_update(tv, ov, g):
             mapping = list(zip(variables, tv)) + list(zip(opt_vars, ov))
-            with backend.StatelessScope(state_mapping=mapping) as scope:
+            with engine.StatelessScope(state_mapping=mapping) as scope:
                 opt.apply(g, variables)
             return ([scope.get_current_value(v) for v in variables],
                     [scope.get_current_value(v) for v in opt_vars])
@@ -150,7 +150,7 @@ def bench_jax(repeats, warmup, threads):
             results[(kind, name)] = us
 
         # For information: layerkit's update called eagerly op by op (not how training runs).
-        eager_vars = [backend.Variable(p.copy()) for p in params_np]
+        eager_vars = [engine.Variable(p.copy()) for p in params_np]
         eager_opt = _layerkit_optimizer(kind)
         eager_opt.build(eager_vars)
         eager = (lambda: eager_opt.apply(grads, eager_vars),
@@ -172,8 +172,8 @@ def main():
                                    "intra_op_parallelism_threads=1")
     global layerkit, backend, optimizers
     import layerkit
-    from layerkit import backend, optimizers
-    engine = backend.backend()
+    from layerkit import engine, optimizers
+    engine = engine.backend()
     runner = bench_torch if engine == "torch" else bench_jax
     where, results = runner(args.repeats, args.warmup, args.threads)
     n_params = sum(int(np.prod(s)) for s in SHAPES)

@@ -4,13 +4,13 @@ import importlib
 __version__ = "0.1.0"
 
 from layerkit import config  # noqa: E402
-from layerkit import backend  # noqa: E402
+from layerkit import engine  # noqa: E402  (the engine is chosen and loaded at import)
 
 _LAZY_SUBMODULES = (
     "activations", "applications", "callbacks", "constraints", "data", "datasets",
     "initializers", "layers", "legacy", "losses", "metrics", "models", "ops", "optimizers",
     "preprocessing", "random", "regularizers", "saving", "utils", "compat", "training",
-    "distribution", "cli", "mixed_precision", "engine",
+    "distribution", "cli", "mixed_precision", "backend",
 )
 _LAZY_NAMES = {"Sequential": "layerkit.models", "Model": "layerkit.models",
                "Input": "layerkit.layers", "InputLayer": "layerkit.layers"}

@@ -5,7 +5,7 @@ each update: `w.assign(constraint(w))`.
 """
 
 from layerkit import config, ops
-from layerkit.backend.common.variables import Variable
+from layerkit.engine.common.variables import Variable
 from layerkit.initializers.registry import Registry
 
 

@@ -5,10 +5,10 @@ seed: the same draw every call), or None (the global generator).
 """
 import numpy as np
 
-from layerkit import backend
-from layerkit.backend.common import naming
+from layerkit import engine
+from layerkit.engine.common import naming
 
-_engine = backend.random
+_engine = engine.random
 
 
 class SeedGenerator:

@@ -6,7 +6,7 @@ is added to the model's loss.
 import math
 
 from layerkit import config, ops
-from layerkit.backend.common.variables import Variable
+from layerkit.engine.common.variables import Variable
 from layerkit.initializers.registry import Registry
 
 

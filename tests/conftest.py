@@ -18,9 +18,9 @@ else:
 
 
 @pytest.fixture
-def engine():
-    from layerkit import backend
-    return backend.backend()
+def engine_name():
+    from layerkit import engine
+    return engine.backend()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def _numpy_dtype(dtype):
     bfloat16 has no plain-numpy dtype: values come back as float32 and the Variable
     casts them on the engine.
     """
-    from layerkit.backend.common.dtypes import standardize_dtype
+    from layerkit.engine.common.dtypes import standardize_dtype
     name = standardize_dtype(dtype if dtype is not None else config.floatx())
     if name == "bfloat16":
         return np.dtype("float32"), name

@@ -17,7 +17,7 @@ class Ones(Initializer):
 class Constant(Initializer):
     def __init__(self, value=0.0):
         if hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, np.ndarray):
-            from layerkit.backend import convert_to_numpy
+            from layerkit.engine import convert_to_numpy
             value = convert_to_numpy(value)
         self.value = value
 

@@ -5,9 +5,9 @@ import sys
 import types
 
 from layerkit import activations, constraints, initializers, ops, regularizers
-from layerkit import backend
+from layerkit import engine
 from layerkit import random as lk_random
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.input_spec import InputSpec
 from layerkit.layers.layer import Layer
 from layerkit.layers.node import map_structure
@@ -358,7 +358,7 @@ class Lambda(Layer):
     def compute_output_spec(self, inputs, *args, **kwargs):
         if self._output_shape is None:
             try:
-                return backend.compute_output_spec(self.call, inputs, *args, **kwargs)
+                return engine.compute_output_spec(self.call, inputs, *args, **kwargs)
             except Exception as e:
                 raise ValueError(
                     f'Lambda "{self.name}": could not infer the output shape of its function '

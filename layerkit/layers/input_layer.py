@@ -1,6 +1,6 @@
 """InputLayer and Input(): the entry points of a functional graph."""
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.layer import Layer
 from layerkit.layers.node import Node
 

@@ -3,11 +3,11 @@ import inspect
 
 import numpy as np
 
-from layerkit import backend
-from layerkit.backend.common import naming
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.stateless_scope import get_stateless_scope
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor, any_symbolic
+from layerkit import engine
+from layerkit.engine.common import naming
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.stateless_scope import get_stateless_scope
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic
 from layerkit.layers.input_spec import assert_input_compatibility
 from layerkit.layers.node import Node, flatten, map_structure
 
@@ -78,7 +78,7 @@ class Layer:
             for v in value:
                 if all(v is not l for l in self._layers):
                     self._layers.append(v)
-        elif isinstance(value, backend.Variable) and "_own_variables" in self.__dict__:
+        elif isinstance(value, engine.Variable) and "_own_variables" in self.__dict__:
             if all(value is not v for v in self._own_variables):
                 self._own_variables.append(value)
         object.__setattr__(self, name, value)
@@ -111,7 +111,7 @@ class Layer:
             initializer = "glorot_uniform" if dtype.startswith("float") else "zeros"
         init = initializers.get(initializer)
         name = name or naming.uniquify("variable")
-        variable = backend.Variable(init, shape=shape, dtype=dtype, trainable=trainable,
+        variable = engine.Variable(init, shape=shape, dtype=dtype, trainable=trainable,
                                     name=name, constraint=constraints.get(constraint))
         variable.path = f"{self.name}/{name}"
         variable.regularizer = regularizers.get(regularizer)
@@ -264,7 +264,7 @@ class Layer:
             if isinstance(out_shape, dict):
                 return {k: SymbolicTensor(s, dtype) for k, s in out_shape.items()}
             return [SymbolicTensor(s, dtype) for s in out_shape]
-        return backend.compute_output_spec(self.call, *args, **kwargs)
+        return engine.compute_output_spec(self.call, *args, **kwargs)
 
     # --- calling -----------------------------------------------------
     def __call__(self, *args, **kwargs):
@@ -275,7 +275,7 @@ class Layer:
         try:
             first = args[0] if args else None
             # Fast check: an engine tensor first and nothing else means an eager call.
-            if not (backend.is_tensor(first) and len(args) == 1 and
+            if not (engine.is_tensor(first) and len(args) == 1 and
                     (not kwargs or set(kwargs) <= {"training", "mask"})) \
                     and any_symbolic((args, kwargs)):
                 # A graph node keeps only an explicit `training`, so the value at
@@ -288,12 +288,12 @@ class Layer:
                     kwargs["training"] = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else False
             elif "training" in kwargs:
                 del kwargs["training"]
-            if first is not None and not backend.is_tensor(first):
+            if first is not None and not engine.is_tensor(first):
                 if isinstance(first, (list, tuple)):
-                    first = type(first)(backend.convert_to_tensor(a) if isinstance(a, np.ndarray)
+                    first = type(first)(engine.convert_to_tensor(a) if isinstance(a, np.ndarray)
                                         else a for a in first)
                 elif not isinstance(first, dict):
-                    first = backend.convert_to_tensor(first, dtype=self._input_dtype(first))
+                    first = engine.convert_to_tensor(first, dtype=self._input_dtype(first))
                 args = (first,) + args[1:]
             if not self.built:
                 self._maybe_build(args)

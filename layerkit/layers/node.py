@@ -1,5 +1,5 @@
 """Node: one call of a layer on symbolic tensors, an edge set of the functional graph."""
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 
 
 def flatten(structure):

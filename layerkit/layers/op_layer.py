@@ -7,9 +7,9 @@ code) and its fixed arguments; the symbolic operands are replaced by slots and b
 the layer's inputs. Symbolic operands may be positional or keyword arguments, or items
 of a list/tuple argument (`ops.concatenate([a, b])`).
 """
-from layerkit import backend
-from layerkit.backend.common import naming
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit import engine
+from layerkit.engine.common import naming
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers import op_layer_codec as codec
 from layerkit.layers.layer import Layer
 
@@ -70,7 +70,7 @@ class OpLayer(Layer):
 
     def compute_output_spec(self, inputs, *args, **kwargs):
         try:
-            return backend.compute_output_spec(self.call, inputs)
+            return engine.compute_output_spec(self.call, inputs)
         except Exception as e:
             operands, keywords = self._operands(inputs)
             shapes = [a.shape if isinstance(a, SymbolicTensor) else a for a in operands]

@@ -3,9 +3,9 @@ an index) are written into a JSON config and read back. A symbolic operand is a 
 `{"tensor": i}`: the layer's i-th input at run time."""
 import numpy as np
 
-from layerkit import backend
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.variables import Variable
+from layerkit import engine
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.variables import Variable
 
 
 class Slot:
@@ -27,8 +27,8 @@ def _encode_index_item(item):
     if isinstance(item, slice):
         return {"slice": [_encode_index_item(item.start), _encode_index_item(item.stop),
                           _encode_index_item(item.step)]}
-    if isinstance(item, (list, tuple, np.ndarray)) or backend.is_tensor(item):
-        return {"array": np.asarray(backend.convert_to_numpy(item)).tolist()}
+    if isinstance(item, (list, tuple, np.ndarray)) or engine.is_tensor(item):
+        return {"array": np.asarray(engine.convert_to_numpy(item)).tolist()}
     raise ValueError(f"OpLayer: cannot store the index item {item!r} in a config.")
 
 
@@ -48,7 +48,7 @@ def encode(value, op, is_index=False):
     if isinstance(value, Slot):
         return {"tensor": value.index}
     if is_index and not isinstance(value, (Variable, np.ndarray)) \
-            and not backend.is_tensor(value):
+            and not engine.is_tensor(value):
         key = value if isinstance(value, tuple) else (value,)
         return {"index": [_encode_index_item(k) for k in key],
                 "tuple": isinstance(value, tuple)}
@@ -63,8 +63,8 @@ def encode(value, op, is_index=False):
         return {"value": standardize_dtype(value)}
     if isinstance(value, (list, tuple)):
         return {"list": [encode(v, op) for v in value], "tuple": isinstance(value, tuple)}
-    if isinstance(value, np.ndarray) or backend.is_tensor(value):
-        arr = np.asarray(backend.convert_to_numpy(value))
+    if isinstance(value, np.ndarray) or engine.is_tensor(value):
+        arr = np.asarray(engine.convert_to_numpy(value))
         return {"array": arr.tolist(), "dtype": str(arr.dtype)}
     raise ValueError(f"OpLayer: cannot store the argument {value!r:.80} of `{op}` in a "
                      "config: expected a number, string, None, array, Variable, or a "
@@ -82,7 +82,7 @@ def decode(entry):
         return items if entry.get("tuple", True) else items[0]
     if "variable" in entry:
         spec = entry["variable"]
-        return backend.Variable(np.zeros(spec["shape"], dtype=spec["dtype"]),
+        return engine.Variable(np.zeros(spec["shape"], dtype=spec["dtype"]),
                                 dtype=spec["dtype"], trainable=spec.get("trainable", True),
                                 name=spec.get("name"))
     if "list" in entry:

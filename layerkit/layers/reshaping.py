@@ -3,7 +3,7 @@ import math
 
 from layerkit import config as _config
 from layerkit import ops
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.input_spec import InputSpec
 from layerkit.layers.layer import Layer
 

@@ -16,9 +16,9 @@ evaluates.
 import numpy as np
 
 from layerkit import config, ops
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor as _Symbolic
-from layerkit.backend.common.variables import Variable as _Variable
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor as _Symbolic
+from layerkit.engine.common.variables import Variable as _Variable
 from layerkit.config import (epsilon, floatx, image_data_format, set_epsilon, set_floatx,
                              set_image_data_format)
 

@@ -9,11 +9,11 @@
 """
 import numpy as np
 
-from layerkit import backend as _B  # partially initialized here; read attributes lazily
+from layerkit import engine as _engine
 from layerkit import config
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
-from layerkit.backend.common.variables import Variable as _Variable
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.variables import Variable as _Variable
 from layerkit.legacy.backend_state import _LEARNING_PHASE, LearningPhase
 
 
@@ -79,7 +79,7 @@ class GraphFunction:
                     "an ops result, a K.gradients result) or a Variable; received "
                     f"{type(t).__name__}: {t!r:.80}")
         self._plan = Plan(feeds, targets, "K.function")
-        self._compiled = _B.core.jit(self._plan.run, static_argnums=(2,))
+        self._compiled = _engine.core.jit(self._plan.run, static_argnums=(2,))
 
     def _values(self, inputs):
         if isinstance(inputs, dict):
@@ -106,7 +106,7 @@ class GraphFunction:
         for i, (t, x) in enumerate(zip(self._feeds, inputs)):
             if isinstance(x, _Variable):
                 x = x.value
-            x = _B.core.convert_to_tensor(x, dtype=t.dtype)
+            x = _engine.core.convert_to_tensor(x, dtype=t.dtype)
             shape = tuple(x.shape)
             if len(shape) != len(t.shape) or any(
                     want is not None and want != got for want, got in zip(t.shape, shape)):
@@ -118,11 +118,11 @@ class GraphFunction:
     def __call__(self, inputs):
         values, training = self._values(inputs)
         state = [v.value for v in self._plan.state]
-        with _B.core.no_grad():
+        with _engine.core.no_grad():
             outputs, seeds = self._compiled(values, state, training)
         for v, new in zip(self._plan.seeds, seeds):
             v.assign(new)
-        arrays = [np.asarray(_B.core.convert_to_numpy(o)) for o in outputs]
+        arrays = [np.asarray(_engine.core.convert_to_numpy(o)) for o in outputs]
         return arrays[0] if self._single_output else arrays
 
 

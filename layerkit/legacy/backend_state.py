@@ -5,12 +5,12 @@ import warnings
 
 import numpy as np
 
-from layerkit import backend as _B  # partially initialized here; read attributes lazily
+from layerkit import engine as _engine
 from layerkit import config, ops
-from layerkit.backend.common import naming
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
-from layerkit.backend.common.variables import Variable as _Variable
+from layerkit.engine.common import naming
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.variables import Variable as _Variable
 
 
 def _t(x):
@@ -34,7 +34,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     value = np.asarray(value)
     if dtype_ != "bfloat16":
         value = value.astype(dtype_)
-    return _B.Variable(value, dtype=dtype_, name=name, constraint=constraint)
+    return _engine.Variable(value, dtype=dtype_, name=name, constraint=constraint)
 
 
 def constant(value, dtype=None, shape=None, name=None):

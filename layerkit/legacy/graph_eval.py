@@ -14,11 +14,11 @@ loss needs that does not depend on a source is reused from the outer evaluation,
 what the gradient pass computes is reused by the outputs, so a Dropout mask is drawn
 once for both.
 """
-from layerkit import backend as _B
+from layerkit import engine as _engine
 from layerkit import ops
-from layerkit.backend.common.stateless_scope import StatelessScope, get_stateless_scope
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
-from layerkit.backend.common.variables import Variable
+from layerkit.engine.common.stateless_scope import StatelessScope, get_stateless_scope
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.variables import Variable
 from layerkit.layers import layer as layer_module
 from layerkit.layers.node import flatten, map_structure
 
@@ -265,7 +265,7 @@ def run_gradient(plans, cache, state):
                 updates.append(None if new is given[id(v)] else new)
             return total, ({k: local[k] for k in plan.produced}, updates)
 
-        (_, (produced, updates)), (t_grads, v_grads) = _B.core.value_and_grad(
+        (_, (produced, updates)), (t_grads, v_grads) = _engine.core.value_and_grad(
             loss_fn, argnums=(0, 1), has_aux=True)(
                 [cache[id(s)] for s in t_sources], [v.value for v in v_sources])
         for k, value in produced.items():

@@ -5,7 +5,7 @@ import warnings
 
 from layerkit import config
 from layerkit import ops
-from layerkit.backend.common.dtypes import is_int
+from layerkit.engine.common.dtypes import is_int
 from layerkit.losses.loss_utils import (as_tensor, check_broadcastable, check_same_shape,
                                         shape_error, squeeze_or_expand_to_same_rank)
 

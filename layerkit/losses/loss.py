@@ -1,7 +1,7 @@
 """The Loss base class and the wrapper that turns a loss function into one."""
 from layerkit import config
-from layerkit.backend.common import naming
-from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.engine.common import naming
+from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.losses.loss_utils import (as_tensor, reduce_weighted_values,
                                         squeeze_or_expand_to_same_rank, standardize_reduction)
 

@@ -5,7 +5,7 @@ unless a reshape is really needed, and works eagerly and under jit tracing.
 """
 import math
 
-from layerkit import backend
+from layerkit import engine
 from layerkit import ops
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean",
@@ -41,7 +41,7 @@ def standardize_reduction(reduction):
 
 def as_tensor(x, dtype=None):
     """`convert_to_tensor`, free when `x` is already a tensor of that dtype."""
-    return backend.convert_to_tensor(x, dtype=dtype)
+    return engine.convert_to_tensor(x, dtype=dtype)
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):

@@ -5,11 +5,11 @@ Variables through a StatelessScope and run the same code under jit; nothing
 here reads a value back to the host.
 """
 import numpy as np
-from layerkit import backend
+from layerkit import engine
 from layerkit import config
 from layerkit import ops
-from layerkit.backend.common import naming
-from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.engine.common import naming
+from layerkit.engine.common.dtypes import standardize_dtype
 
 
 def _resolve_initializer(initializer):
@@ -55,8 +55,8 @@ class Metric:
         if callable(init):
             value = init(shape, dtype=dtype)
         else:
-            value = backend.convert_to_tensor(init, dtype=dtype)
-        variable = backend.Variable(value, shape=shape, dtype=dtype, trainable=False,
+            value = engine.convert_to_tensor(init, dtype=dtype)
+        variable = engine.Variable(value, shape=shape, dtype=dtype, trainable=False,
                                     name=name or "variable")
         variable.path = f"{self.name}/{variable.name}"
         variable.aggregation = aggregation

@@ -1,6 +1,6 @@
 """Functional: a model defined by a graph of layer calls from Input tensors to outputs."""
-from layerkit import backend
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit import engine
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers import layer as layer_module
 from layerkit.layers.input_layer import InputLayer
 from layerkit.layers.node import flatten, map_structure
@@ -10,7 +10,7 @@ from layerkit.models.model import Model
 class Functional(Model):
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         if name is None and type(self) is Functional:
-            from layerkit.backend.common import naming
+            from layerkit.engine.common import naming
             name = naming.uniquify("model")   # Keras 2 names graph models model, model_1
         super().__init__(name=name, trainable=trainable, **kwargs)
         # Tuples are read as lists, as Keras does.
@@ -175,8 +175,8 @@ class Functional(Model):
         self._check_input_shapes(flat)
         values = {}
         for t, x in zip(self._inputs, flat):
-            if not backend.is_tensor(x):
-                x = backend.convert_to_tensor(x, dtype=t.dtype if t.dtype.startswith("float") else None)
+            if not engine.is_tensor(x):
+                x = engine.convert_to_tensor(x, dtype=t.dtype if t.dtype.startswith("float") else None)
             values[id(t)] = x
 
         def fetch(v):

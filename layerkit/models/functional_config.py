@@ -4,7 +4,7 @@ Each layer lists the calls ("inbound nodes") it makes inside this graph; a call'
 arguments name their inputs as [layer name, node index, tensor index], with node
 indices counted within this model so shared layers and nested models round-trip.
 """
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.node import flatten, map_structure
 
 _TENSOR_KEY = "__keras_tensor__"

@@ -37,7 +37,7 @@ class Model(Trainer, Layer):
         """Calls the model with the given variable values instead of its own (a pure
         function on JAX: usable under jax.jit/grad). Returns (outputs,
         non_trainable_variables), plus the added losses if return_losses."""
-        from layerkit.backend.common.stateless_scope import StatelessScope
+        from layerkit.engine.common.stateless_scope import StatelessScope
         trainable, non_trainable = self.trainable_variables, self.non_trainable_variables
         if len(trainable_variables) != len(trainable) or \
                 len(non_trainable_variables) != len(non_trainable):
@@ -45,8 +45,8 @@ class Model(Trainer, Layer):
                 f'stateless_call on "{self.name}": expected {len(trainable)} trainable and '
                 f"{len(non_trainable)} non-trainable values, received "
                 f"{len(trainable_variables)} and {len(non_trainable_variables)}.")
-        from layerkit import backend
-        as_tensor = lambda v: v if backend.is_tensor(v) else backend.convert_to_tensor(v)
+        from layerkit import engine
+        as_tensor = lambda v: v if engine.is_tensor(v) else engine.convert_to_tensor(v)
         mapping = [(v, as_tensor(x)) for v, x in zip(trainable, trainable_variables)] + \
             [(v, as_tensor(x)) for v, x in zip(non_trainable, non_trainable_variables)]
         with StatelessScope(mapping, collect_losses=return_losses) as scope:
@@ -95,6 +95,6 @@ class Model(Trainer, Layer):
             return
         if input_shape is None:
             raise ValueError(f'Model "{self.name}": build() needs an input_shape.')
-        from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+        from layerkit.engine.common.symbolic_tensor import SymbolicTensor
         self(SymbolicTensor(tuple(input_shape)))
         self.built = True

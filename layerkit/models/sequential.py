@@ -1,6 +1,6 @@
 """Sequential: a linear stack of layers, backed by a Functional graph once the
 input shape is known (so summary, training and config share one path)."""
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.input_layer import Input, InputLayer
 from layerkit.layers.layer import Layer
 from layerkit.models.model import Model

@@ -1,13 +1,12 @@
 """`layerkit.ops` core functions: conversion, control flow, shapes and dtypes.
 
-Bound to the engine's core module (not `layerkit.backend`, whose `cast` and
-`stop_gradient` the Keras 2 K functions replace)."""
-from layerkit import backend as _backend
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor as _ST
+Bound to the engine's core module."""
+from layerkit import engine as _engine_package
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor as _ST
 from layerkit.ops import dispatch as _dispatch
 
-_engine = _backend.core
+_engine = _engine_package.core
 
 is_tensor = _engine.is_tensor
 cast = _dispatch.graph_op(_engine.cast, "cast", "core")

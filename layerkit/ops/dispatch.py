@@ -7,7 +7,7 @@ positional argument, by type identity. A symbolic tensor anywhere else (a keywor
 nested list) is found after the engine rejects it: the `try` costs nothing when the
 call succeeds.
 """
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor, any_symbolic
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic
 
 _ST = SymbolicTensor
 

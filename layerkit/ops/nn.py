@@ -2,8 +2,8 @@
 losses' building blocks, written once over the primitives. Each records one graph
 node when called on a symbolic tensor (see ops/dispatch.py)."""
 from layerkit import config
-from layerkit.backend import nn as _engine
-from layerkit.backend.common.contract import CONTRACT
+from layerkit.engine import nn as _engine
+from layerkit.engine.common.contract import CONTRACT
 from layerkit.ops import numpy as np_ops
 from layerkit.ops.dispatch import graph_op as _graph_op
 

@@ -1,7 +1,7 @@
 """`layerkit.ops` array functions: the engine's own, bound at import. Each records a
 graph node when called on a symbolic tensor (see ops/dispatch.py)."""
-from layerkit.backend import numpy as _engine
-from layerkit.backend.common.contract import CONTRACT
+from layerkit.engine import numpy as _engine
+from layerkit.engine.common.contract import CONTRACT
 from layerkit.ops import dispatch as _dispatch
 
 # Ops whose result cannot be a graph node: a Python number, or a shape that depends on

@@ -1,5 +1,5 @@
 """Adadelta: step sizes from running averages of squared gradients and updates."""
-from layerkit.backend import foreach as F
+from layerkit.engine import foreach as F
 from layerkit.optimizers import legacy_keywords
 from layerkit.optimizers.base_optimizer import Optimizer
 

@@ -1,5 +1,5 @@
 """Adagrad: per-coordinate rates scaled by the accumulated squared gradients."""
-from layerkit.backend import foreach as F
+from layerkit.engine import foreach as F
 from layerkit.optimizers import legacy_keywords
 from layerkit.optimizers.base_optimizer import Optimizer
 

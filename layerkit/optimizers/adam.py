@@ -1,6 +1,6 @@
 """Adam (with AMSGrad) and AdamW (Adam with decoupled weight decay)."""
 from layerkit import ops
-from layerkit.backend import foreach as F
+from layerkit.engine import foreach as F
 from layerkit.optimizers import legacy_keywords
 from layerkit.optimizers.base_optimizer import Optimizer
 

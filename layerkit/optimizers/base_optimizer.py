@@ -2,7 +2,7 @@
 
 An optimizer subclass declares its slot variables in `_build_slots(var_list)` and its
 update rule in `_update(grads, values, slots, lr, iterations, dtype)`: a function of
-LISTS of tensors written with `layerkit.backend.foreach`, so one expression updates
+LISTS of tensors written with `layerkit.engine.foreach`, so one expression updates
 every variable at once (fused by `jit` on JAX, one `torch._foreach_*` call per op on
 PyTorch). The base class gathers the lists, runs the rule and writes the results back
 with `Variable.assign` — recorded by a StatelessScope under the JAX trainer, a rebinding
@@ -14,10 +14,10 @@ lives in a Variable, so changing it between epochs does not change a compiled st
 import re
 import warnings
 
-from layerkit import backend, config, ops
-from layerkit.backend import foreach
-from layerkit.backend.common import naming
-from layerkit.backend.common.variables import Variable as _BaseVariable
+from layerkit import config, engine, ops
+from layerkit.engine import foreach
+from layerkit.engine.common import naming
+from layerkit.engine.common.variables import Variable as _BaseVariable
 from layerkit.optimizers import legacy_keywords, schedules
 
 
@@ -89,13 +89,13 @@ class Optimizer:
         self._gate = None
         self._exclude_ids = set()
         self._exclude_pattern = None
-        self._iterations = self._new_variable(0, "iteration", backend.core.default_int_dtype())
+        self._iterations = self._new_variable(0, "iteration", engine.core.default_int_dtype())
         self._learning_rate = None
         self._set_learning_rate(learning_rate)
 
     # --- variables ----------------------------------------------------------------
     def _new_variable(self, value, name, dtype):
-        var = backend.Variable(value, dtype=dtype, trainable=False, name=name)
+        var = engine.Variable(value, dtype=dtype, trainable=False, name=name)
         var.path = f"{self.name}/{name}"
         self._variables.append(var)
         return var
@@ -292,7 +292,7 @@ class Optimizer:
             idx = [index[id(v)] for v in trainable_variables]
             if len(idx) == len(self._trainable_variables) and idx == list(range(len(idx))):
                 idx = None
-        with backend.core.no_grad():
+        with engine.core.no_grad():
             self._apply(grads, idx)
 
     def _apply(self, grads, idx):
@@ -499,7 +499,7 @@ class Optimizer:
         trainable = self._trainable_variables
         mapping = list(zip(trainable, trainable_variables)) + \
             list(zip(self._variables, optimizer_variables))
-        with backend.StatelessScope(state_mapping=mapping) as scope:
+        with engine.StatelessScope(state_mapping=mapping) as scope:
             self.apply(grads)
         return ([scope.get_current_value(v) for v in trainable],
                 [scope.get_current_value(v) for v in self._variables])
@@ -540,7 +540,7 @@ class Optimizer:
         elif isinstance(lr, _BaseVariable):
             lr = float(lr.numpy())
         else:
-            lr = float(backend.convert_to_numpy(lr()))
+            lr = float(engine.convert_to_numpy(lr()))
         out = {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
                "clipvalue": self.clipvalue, "use_ema": self.use_ema,

@@ -1,7 +1,7 @@
 """Nadam: Adam with Nesterov momentum and a warming momentum schedule."""
 from layerkit import config as _config
 from layerkit import ops
-from layerkit.backend import foreach as F
+from layerkit.engine import foreach as F
 from layerkit.optimizers import legacy_keywords
 from layerkit.optimizers.base_optimizer import Optimizer
 

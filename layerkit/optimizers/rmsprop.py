@@ -1,5 +1,5 @@
 """RMSprop: divide the gradient by a running root mean square of its recent values."""
-from layerkit.backend import foreach as F
+from layerkit.engine import foreach as F
 from layerkit.optimizers import legacy_keywords
 from layerkit.optimizers.base_optimizer import Optimizer
 

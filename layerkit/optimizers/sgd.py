@@ -1,5 +1,5 @@
 """Stochastic gradient descent with optional (Nesterov) momentum."""
-from layerkit.backend import foreach as F
+from layerkit.engine import foreach as F
 from layerkit.optimizers.base_optimizer import Optimizer
 
 

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from layerkit import backend
+from layerkit import engine
 from layerkit.layers.node import flatten, map_structure
 from layerkit.utils.data_sequence import Sequence
 
@@ -18,8 +18,8 @@ from layerkit.utils.data_sequence import Sequence
 def _to_numpy(a, what):
     if isinstance(a, np.ndarray):
         arr = a
-    elif backend.is_tensor(a) or isinstance(a, backend.Variable):
-        arr = backend.convert_to_numpy(a)
+    elif engine.is_tensor(a) or isinstance(a, engine.Variable):
+        arr = engine.convert_to_numpy(a)
     elif hasattr(a, "numpy") and callable(a.numpy) and not isinstance(a, (list, tuple)):
         arr = np.asarray(a.numpy())   # another framework's tensor
     else:
@@ -43,8 +43,8 @@ def is_array_like(x):
     if isinstance(x, (np.ndarray, list, tuple, dict)):
         leaves = flatten(x)
         return all(l is None or isinstance(l, (np.ndarray, list, int, float, np.generic))
-                   or backend.is_tensor(l) or _foreign_tensor(l) for l in leaves)
-    return backend.is_tensor(x) or _foreign_tensor(x)
+                   or engine.is_tensor(l) or _foreign_tensor(l) for l in leaves)
+    return engine.is_tensor(x) or _foreign_tensor(x)
 
 
 def _foreign_tensor(x):
@@ -57,7 +57,7 @@ def _structure_to_numpy(x, what):
     if isinstance(x, dict):
         return {k: _to_numpy(v, f"{what}[{k!r}]") for k, v in x.items()}
     if isinstance(x, (list, tuple)) and x and all(
-            isinstance(v, np.ndarray) or backend.is_tensor(v) or _foreign_tensor(v)
+            isinstance(v, np.ndarray) or engine.is_tensor(v) or _foreign_tensor(v)
             for v in x):
         return [_to_numpy(v, f"{what}[{i}]") for i, v in enumerate(x)]
     return _to_numpy(x, what)

@@ -4,7 +4,7 @@ A small in-memory array skips the data adapter and goes straight to the
 cached compiled forward."""
 import numpy as np
 
-from layerkit import backend
+from layerkit import engine
 from layerkit.layers.node import flatten, map_structure
 from layerkit.training import data_adapters
 
@@ -13,7 +13,7 @@ class PredictionMethods:
     def _predict_runner(self):
         runners = self.__dict__.setdefault("_runners", {})
         if "predict" not in runners:
-            runners["predict"] = backend.trainer.make_step(self, "predict")
+            runners["predict"] = engine.trainer.make_step(self, "predict")
         return runners["predict"]
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
@@ -63,4 +63,4 @@ class PredictionMethods:
 
 
 def _to_numpy(t):
-    return backend.convert_to_numpy(t)
+    return engine.convert_to_numpy(t)

@@ -1,14 +1,14 @@
 """The one training loop: compile, fit, evaluate, predict for every engine.
 
 An engine supplies only `make_step(model, kind)`, `get_state` and `set_state`
-(layerkit/backend/<engine>/trainer.py; the runner's methods are listed in
+(layerkit/engine/<engine>/trainer.py; the runner's methods are listed in
 backend/common/contract.py); everything else is here.
 """
 import numpy as np
 
-from layerkit import backend
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
-from layerkit.backend.common.stateless_scope import get_stateless_scope
+from layerkit import engine
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.layers.node import flatten, map_structure
 from layerkit.training import data_adapters
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
@@ -258,7 +258,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
 
     @staticmethod
     def _to_floats(logs):
-        return {k: float(backend.convert_to_numpy(v)) for k, v in logs.items()}
+        return {k: float(engine.convert_to_numpy(v)) for k, v in logs.items()}
 
     def _validation_adapter(self, validation_data, batch_size, steps):
         if isinstance(validation_data, tuple) and len(validation_data) in (2, 3) and \
@@ -322,7 +322,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             return self._functional.compute_output_spec(spec_x)
         if getattr(self, "_run_nodes", None) is not None:
             return self.compute_output_spec(spec_x)
-        return backend.compute_output_spec(lambda v: self(v, training=False), spec_x)
+        return engine.compute_output_spec(lambda v: self(v, training=False), spec_x)
 
     def _check_loss_shapes(self, y, y_pred_spec):
         """Runs the loss on shape-only stand-ins so a target that does not fit the loss
@@ -334,11 +334,11 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             total, _ = self.compiled_loss(yt, yp)
             return total
 
-        backend.compute_output_spec(probe, y_spec, y_pred_spec)
+        engine.compute_output_spec(probe, y_spec, y_pred_spec)
 
     def _runner(self, kind):
         if kind not in self._runners:
-            self._runners[kind] = backend.trainer.make_step(self, kind)
+            self._runners[kind] = engine.trainer.make_step(self, kind)
         return self._runners[kind]
 
     # --- evaluate ---------------------------------------------------------

@@ -36,7 +36,7 @@ def cases():
 
 
 def compute(name, factory, shapes):
-    from layerkit import backend
+    from layerkit import engine
     rng = np.random.default_rng(sum(map(ord, name)))
     inputs = [rng.standard_normal(s).astype("float32") for s in shapes]
     layer = factory()
@@ -45,7 +45,7 @@ def compute(name, factory, shapes):
     weights = [rng.standard_normal(w.shape).astype("float32") * 0.5 for w in layer.get_weights()]
     if weights:
         layer.set_weights(weights)
-    return backend.convert_to_numpy(layer(arg, training=False))
+    return engine.convert_to_numpy(layer(arg, training=False))
 
 
 def initial_weights():

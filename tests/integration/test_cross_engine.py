@@ -15,8 +15,8 @@ import cross_engine_cases  # noqa: E402
 
 @pytest.fixture(scope="module")
 def other_engine_results(tmp_path_factory):
-    from layerkit import backend
-    other = "torch" if backend.backend() == "jax" else "jax"
+    from layerkit import engine
+    other = "torch" if engine.backend() == "jax" else "jax"
     path = tmp_path_factory.mktemp("cross") / "other.npz"
     env = dict(os.environ, LAYERKIT_BACKEND=other)
     out = subprocess.run([sys.executable, str(HERE / "cross_engine_cases.py"), str(path)],

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from layerkit import backend, constraints, ops
+from layerkit import engine, constraints, ops
 
 RNG = np.random.default_rng(1)
 W = (3.0 * RNG.normal(size=(4, 5))).astype("float32")
@@ -34,7 +34,7 @@ def test_non_neg_unit_norm_min_max_norm_match_numpy():
 
 
 def test_works_on_variables():
-    v = backend.Variable(W, dtype="float32")
+    v = engine.Variable(W, dtype="float32")
     np.testing.assert_array_equal(_np(constraints.NonNeg()(v)), np.where(W >= 0, W, 0))
 
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from layerkit import backend, initializers, ops
+from layerkit import engine, initializers, ops
 
 TRUNC = 0.87962566103423978
 
@@ -170,7 +170,7 @@ def test_unseeded_initializers_draw_fresh_values_from_the_global_generator():
 
 
 def test_variable_takes_an_initializer_and_gets_the_same_values_on_every_engine():
-    v = backend.Variable(initializers.RandomNormal(seed=9), shape=(3, 2), dtype="float32")
+    v = engine.Variable(initializers.RandomNormal(seed=9), shape=(3, 2), dtype="float32")
     expected = initializers.RandomNormal(seed=9)((3, 2))
     np.testing.assert_array_equal(ops.convert_to_numpy(v.value), expected)
 

@@ -4,9 +4,9 @@ NumPy formulas, and the errors."""
 import numpy as np
 import pytest
 
-from layerkit import backend, losses, ops
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
-from layerkit.backend.common.stateless_scope import StatelessScope
+from layerkit import engine, losses, ops
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.stateless_scope import StatelessScope
 
 B, C = 6, 4
 RTOL, ATOL = 1e-5, 1e-6
@@ -249,11 +249,11 @@ def test_y_true_is_cast_to_y_pred_dtype():
 # --- tracing, errors, get/serialize ---------------------------------------------
 
 def test_losses_trace_with_static_shapes():
-    spec = backend.compute_output_spec(
+    spec = engine.compute_output_spec(
         lambda t, p: losses.CategoricalCrossentropy()(t, p),
         SymbolicTensor((8, C)), SymbolicTensor((8, C)))
     assert tuple(spec.shape) == ()
-    spec = backend.compute_output_spec(
+    spec = engine.compute_output_spec(
         lambda t, p: losses.sparse_categorical_crossentropy(t, p),
         SymbolicTensor((8,), "int32"), SymbolicTensor((8, C)))
     assert tuple(spec.shape) == (8,)
@@ -277,7 +277,7 @@ def test_shape_mismatch_names_loss_and_shapes(fn, y_true_shape, y_pred_shape, ex
     # The class reports it the same way, and so does a traced call.
     cls = losses.get(fn)
     with pytest.raises(ValueError, match=fn):
-        backend.compute_output_spec(lambda t, p: cls(t, p), SymbolicTensor(y_true_shape),
+        engine.compute_output_spec(lambda t, p: cls(t, p), SymbolicTensor(y_true_shape),
                                     SymbolicTensor(y_pred_shape))
 
 

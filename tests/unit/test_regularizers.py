@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from layerkit import backend, ops, regularizers
+from layerkit import engine, ops, regularizers
 
 RNG = np.random.default_rng(0)
 W = RNG.normal(size=(5, 4)).astype("float32")
@@ -38,7 +38,7 @@ def test_invalid_factors_raise():
 
 
 def test_works_on_variables():
-    v = backend.Variable(W, dtype="float32")
+    v = engine.Variable(W, dtype="float32")
     np.testing.assert_allclose(_np(regularizers.L2(0.5)(v)), 0.5 * np.square(W).sum(), rtol=1e-6)
 
 

@@ -6,8 +6,8 @@ import pytest
 
 import layerkit.backend as K
 from layerkit import ops
-from layerkit.backend.common import naming
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common import naming
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 
 RNG = np.random.default_rng(3)
 X = RNG.normal(size=(2, 3, 4)).astype("float32")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import layerkit.backend as K
-from layerkit import backend, layers, ops, optimizers
+from layerkit import engine, layers, ops, optimizers
 from layerkit.models import Model, Sequential
 
 RNG = np.random.default_rng(11)
@@ -281,10 +281,10 @@ def test_value_and_grad_is_the_engines_autodiff():
         return ops.sum(xs[0] * xs[0]) + ops.sum(xs[1]), {"aux": xs[0] * 2}
 
     x0, x1, u = _rand(3), _rand(2), _rand(2)
-    t = backend.convert_to_tensor
-    (value, aux), (gx, gu) = backend.core.value_and_grad(fn, argnums=(0, 1), has_aux=True)(
+    t = engine.convert_to_tensor
+    (value, aux), (gx, gu) = engine.core.value_and_grad(fn, argnums=(0, 1), has_aux=True)(
         [t(x0), t(x1)], t(u))
-    as_np = lambda v: np.asarray(backend.convert_to_numpy(v))
+    as_np = lambda v: np.asarray(engine.convert_to_numpy(v))
     np.testing.assert_allclose(as_np(value), (x0 ** 2).sum() + x1.sum(), rtol=1e-6)
     np.testing.assert_allclose(as_np(gx[0]), 2 * x0, rtol=1e-6)
     np.testing.assert_allclose(as_np(gx[1]), np.ones(2))

@@ -251,7 +251,7 @@ def test_batch_logs_converted_only_for_user_batch_callbacks(clock, static, capsy
     capsys.readouterr()
 
 
-def test_epoch_logs_are_python_numbers(engine, lazy):
+def test_epoch_logs_are_python_numbers(engine_name, lazy):
     from layerkit import ops
     epoch_only = EpochOnly()
     cbs = CallbackList([epoch_only], add_history=True)
@@ -267,7 +267,7 @@ def test_epoch_logs_are_python_numbers(engine, lazy):
     assert cbs.callbacks[-1].history == {"loss": [0.125], "acc": [0.5], "n": [3]}
 
 
-def test_engine_scalar_batch_logs_converted_for_user_callback(engine):
+def test_engine_scalar_batch_logs_converted_for_user_callback(engine_name):
     from layerkit import ops
     alias = BatchAlias()
     cbs = CallbackList([alias])

@@ -2,13 +2,13 @@
 import numpy as np
 import pytest
 
-from layerkit import backend, layers
+from layerkit import engine, layers
 
 X = np.linspace(-3, 3, 24, dtype="float32").reshape(2, 3, 4)
 
 
 def _run(layer, x=X):
-    return backend.convert_to_numpy(layer(x))
+    return engine.convert_to_numpy(layer(x))
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"max_value": 1.5}, {"negative_slope": 0.1},

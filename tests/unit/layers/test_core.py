@@ -5,14 +5,14 @@ import json
 import numpy as np
 import pytest
 
-from layerkit import backend, constraints, initializers, regularizers
+from layerkit import engine, constraints, initializers, regularizers
 from layerkit import layers
-from layerkit.backend.common import naming
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common import naming
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 
 
 def to_np(x):
-    return np.asarray(backend.convert_to_numpy(x))
+    return np.asarray(engine.convert_to_numpy(x))
 
 
 def rand(*shape):
@@ -352,6 +352,6 @@ def test_masking(keras_oracle):
     layer = layers.Masking(mask_value=0.0)
     ours = to_np(layer(x))
     np.testing.assert_allclose(ours, np.asarray(keras_oracle.layers.Masking(0.0)(x)))
-    mask = to_np(layer.compute_mask(backend.convert_to_tensor(x)))
+    mask = to_np(layer.compute_mask(engine.convert_to_tensor(x)))
     np.testing.assert_array_equal(mask, [[1, 0, 1, 1], [1, 1, 1, 0]])
     assert layers.Masking.from_config(layer.get_config()).mask_value == 0.0

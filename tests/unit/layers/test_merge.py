@@ -4,14 +4,14 @@ import json
 import numpy as np
 import pytest
 
-from layerkit import backend, layers
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit import engine, layers
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 
 S = SymbolicTensor
 
 
 def to_np(x):
-    return np.asarray(backend.convert_to_numpy(x))
+    return np.asarray(engine.convert_to_numpy(x))
 
 
 def rand(*shape):

@@ -4,14 +4,14 @@ import json
 import numpy as np
 import pytest
 
-from layerkit import backend, layers
-from layerkit.backend.common import naming
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit import engine, layers
+from layerkit.engine.common import naming
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.op_layer import OpLayer, symbolic_op
 
 
 def to_np(x):
-    return np.asarray(backend.convert_to_numpy(x))
+    return np.asarray(engine.convert_to_numpy(x))
 
 
 def rand(*shape):
@@ -56,7 +56,7 @@ def test_symbolic_arithmetic(label, sym_fn, np_fn, shape):
 
 def test_matmul_with_variable_and_tensor():
     x = SymbolicTensor((None, 4))
-    w = backend.Variable(np.ones((4, 2), dtype="float32"), name="w")
+    w = engine.Variable(np.ones((4, 2), dtype="float32"), name="w")
     out = x @ w
     assert out.shape == (None, 2)
     layer = out._history[0]

@@ -156,8 +156,8 @@ def test_bad_settings_raise():
 
 def test_tracing_an_update_leaves_the_metric_usable(batches):
     # A traced update (as in a compiled step) must not keep trace values around.
-    from layerkit import backend
-    from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+    from layerkit import engine
+    from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 
     b = batches[0]
     for m in (metrics.AUC(), metrics.Precision(thresholds=[0.3, 0.6]), metrics.Recall(),
@@ -166,7 +166,7 @@ def test_tracing_an_update_leaves_the_metric_usable(batches):
             m.update_state(t, p)
             return m.result()
 
-        backend.compute_output_spec(step, SymbolicTensor(b["bin_true"].shape),
+        engine.compute_output_spec(step, SymbolicTensor(b["bin_true"].shape),
                                     SymbolicTensor(b["bin_probs"].shape))
         assert np.all(_np(m.result()) == 0.0)          # the traced update was not applied
         m.update_state(b["bin_true"], b["bin_probs"])

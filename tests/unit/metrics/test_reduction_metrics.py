@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from layerkit import metrics, ops
-from layerkit.backend.common.stateless_scope import StatelessScope
+from layerkit.engine.common.stateless_scope import StatelessScope
 
 B = 6
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from layerkit import backend
+from layerkit import engine
 from layerkit.layers import Concatenate, Dense, Dropout, Input
 from layerkit.models import Model, Sequential
 
@@ -144,7 +144,7 @@ def test_dropout_inference_is_identity_in_model():
     model = Sequential([Dropout(0.5, input_shape=(10,))])
     x = np.ones((4, 10), "float32")
     np.testing.assert_array_equal(model.predict(x, verbose=0), x)
-    trained = backend.convert_to_numpy(model(x, training=True))
+    trained = engine.convert_to_numpy(model(x, training=True))
     assert set(np.unique(trained)) <= {0.0, 2.0}
 
 
@@ -153,7 +153,7 @@ def test_stateless_call_uses_the_given_values_and_leaves_the_model_alone():
     x = np.ones((1, 3), "float32")
     kernel = np.full((3, 2), 2.0, "float32")
     out, non_trainable = model.stateless_call([kernel], [], x)
-    np.testing.assert_allclose(backend.convert_to_numpy(out), [[6.0, 6.0]])
+    np.testing.assert_allclose(engine.convert_to_numpy(out), [[6.0, 6.0]])
     assert non_trainable == []
     assert not np.allclose(model.get_weights()[0], kernel)
     with pytest.raises(ValueError, match="expected 1 trainable"):

@@ -18,12 +18,12 @@ def make_problem(seed=7, shapes=SHAPES, steps=STEPS, scale=1.0):
 class Runners:
     @staticmethod
     def layerkit(opt, init, grads, before_step=None):
-        from layerkit import backend
-        variables = [backend.Variable(x.copy()) for x in init]
+        from layerkit import engine
+        variables = [engine.Variable(x.copy()) for x in init]
         for t, g in enumerate(grads):
             if before_step is not None:
                 before_step(opt, t)
-            opt.apply([None if x is None else backend.convert_to_tensor(x) for x in g],
+            opt.apply([None if x is None else engine.convert_to_tensor(x) for x in g],
                       variables)
         return [v.numpy() for v in variables]
 

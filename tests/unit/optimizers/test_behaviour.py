@@ -3,23 +3,23 @@ I/O and Keras 3-style subclasses with a per-variable `update_step`."""
 import numpy as np
 import pytest
 
-from layerkit import backend, ops, optimizers
+from layerkit import engine, ops, optimizers
 
 
 def test_constraint_is_applied_after_the_update():
-    v = backend.Variable(np.array([0.05, -0.05, 0.0], "float32"),
+    v = engine.Variable(np.array([0.05, -0.05, 0.0], "float32"),
                          constraint=lambda w: ops.clip(w, -0.1, 0.1))
-    free = backend.Variable(np.array([1.0, 2.0], "float32"))
+    free = engine.Variable(np.array([1.0, 2.0], "float32"))
     opt = optimizers.SGD(learning_rate=1.0)
-    opt.apply([backend.convert_to_tensor(np.array([-1.0, 1.0, 0.02], "float32")),
-               backend.convert_to_tensor(np.array([0.5, 0.5], "float32"))], [v, free])
+    opt.apply([engine.convert_to_tensor(np.array([-1.0, 1.0, 0.02], "float32")),
+               engine.convert_to_tensor(np.array([0.5, 0.5], "float32"))], [v, free])
     np.testing.assert_allclose(v.numpy(), [0.1, -0.1, -0.02], rtol=1e-6)
     np.testing.assert_allclose(free.numpy(), [0.5, 1.5], rtol=1e-6)
 
 
 def test_exclude_from_weight_decay_matches_keras(keras_oracle, runners, problem, close):
     init, grads = problem
-    from layerkit import backend as B
+    from layerkit import engine as B
     ours_vars = [B.Variable(x.copy(), name=f"w{i}" if i % 2 else f"bias{i}")
                  for i, x in enumerate(init)]
     theirs_vars = [keras_oracle.Variable(x.copy(), name=f"w{i}" if i % 2 else f"bias{i}")
@@ -38,35 +38,35 @@ def test_exclude_from_weight_decay_matches_keras(keras_oracle, runners, problem,
 
 def test_mixed_dtypes_are_updated_in_their_own_dtype(problem):
     init, grads = problem
-    half = [backend.Variable(x.astype("float16")) for x in init[:2]]
-    full = [backend.Variable(x.copy()) for x in init[2:]]
+    half = [engine.Variable(x.astype("float16")) for x in init[:2]]
+    full = [engine.Variable(x.copy()) for x in init[2:]]
     opt = optimizers.Adam(learning_rate=0.01)
     for g in grads:
-        opt.apply([backend.convert_to_tensor(x.astype("float16")) for x in g[:2]]
-                  + [backend.convert_to_tensor(x) for x in g[2:]], half + full)
+        opt.apply([engine.convert_to_tensor(x.astype("float16")) for x in g[:2]]
+                  + [engine.convert_to_tensor(x) for x in g[2:]], half + full)
     assert [v.dtype for v in half] == ["float16", "float16"]
-    assert [backend.standardize_dtype(v.value.dtype) for v in half] == ["float16"] * 2
-    ref_full = [backend.Variable(x.copy()) for x in init[2:]]
+    assert [engine.standardize_dtype(v.value.dtype) for v in half] == ["float16"] * 2
+    ref_full = [engine.Variable(x.copy()) for x in init[2:]]
     ref = optimizers.Adam(learning_rate=0.01)
     for g in grads:
-        ref.apply([backend.convert_to_tensor(x) for x in g[2:]], ref_full)
+        ref.apply([engine.convert_to_tensor(x) for x in g[2:]], ref_full)
     for a, b in zip(full, ref_full):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
-    ref_half = [backend.Variable(x.copy()) for x in init[:2]]
+    ref_half = [engine.Variable(x.copy()) for x in init[:2]]
     ref = optimizers.Adam(learning_rate=0.01)
     for g in grads:
-        ref.apply([backend.convert_to_tensor(x) for x in g[:2]], ref_half)
+        ref.apply([engine.convert_to_tensor(x) for x in g[:2]], ref_half)
     for a, b in zip(half, ref_half):
         np.testing.assert_allclose(a.numpy().astype("float32"), b.numpy(), atol=2e-3)
 
 
 def test_grads_of_another_dtype_or_numpy_are_converted(problem, close):
     init, grads = problem
-    a = [backend.Variable(x.copy()) for x in init]
-    b = [backend.Variable(x.copy()) for x in init]
+    a = [engine.Variable(x.copy()) for x in init]
+    b = [engine.Variable(x.copy()) for x in init]
     opt_a, opt_b = optimizers.Adam(), optimizers.Adam()
     for g in grads:
-        opt_a.apply([backend.convert_to_tensor(x) for x in g], a)
+        opt_a.apply([engine.convert_to_tensor(x) for x in g], a)
         opt_b.apply([x.astype("float64") for x in g], b)
     close([v.numpy() for v in a], [v.numpy() for v in b])
     assert all(v.dtype == "float32" for v in b)
@@ -74,18 +74,18 @@ def test_grads_of_another_dtype_or_numpy_are_converted(problem, close):
 
 def test_subset_and_new_variables(problem):
     init, grads = problem
-    variables = [backend.Variable(x.copy()) for x in init]
+    variables = [engine.Variable(x.copy()) for x in init]
     opt = optimizers.SGD(learning_rate=0.1, momentum=0.9)
     opt.build(variables[:2])
     n = len(opt.variables)
     opt.build(variables[:2])            # no-op
     assert len(opt.variables) == n
     # A subset in another order, then a variable the optimizer has not seen.
-    opt.apply([backend.convert_to_tensor(grads[0][1]), backend.convert_to_tensor(grads[0][0])],
+    opt.apply([engine.convert_to_tensor(grads[0][1]), engine.convert_to_tensor(grads[0][0])],
               [variables[1], variables[0]])
     np.testing.assert_allclose(variables[0].numpy(), init[0] - 0.1 * grads[0][0], rtol=1e-6)
     np.testing.assert_allclose(variables[1].numpy(), init[1] - 0.1 * grads[0][1], rtol=1e-6)
-    opt.apply([backend.convert_to_tensor(grads[1][2])], [variables[2]])
+    opt.apply([engine.convert_to_tensor(grads[1][2])], [variables[2]])
     assert len(opt.variables) == n + 1
     np.testing.assert_allclose(variables[2].numpy(), init[2] - 0.1 * grads[1][2], rtol=1e-6)
     assert int(opt.iterations) == 2
@@ -99,12 +99,12 @@ def test_weights_round_trip(problem, runners):
     store = {}
     opt.save_own_variables(store)
     other = optimizers.Adam(learning_rate=0.5)
-    other.build([backend.Variable(x) for x in init])
+    other.build([engine.Variable(x) for x in init])
     other.set_weights(weights)
     for a, b in zip(other.get_weights(), weights):
         np.testing.assert_array_equal(a, b)
     third = optimizers.Adam()
-    third.build([backend.Variable(x) for x in init])
+    third.build([engine.Variable(x) for x in init])
     third.load_own_variables(store)
     assert int(third.iterations) == 2
     assert float(third.lr) == pytest.approx(0.01)
@@ -139,10 +139,10 @@ def test_keras3_style_subclass_with_update_step(problem, runners, close):
 def test_use_ema_finalize(problem, runners):
     init, grads = problem
     opt = optimizers.SGD(learning_rate=0.1, use_ema=True, ema_momentum=0.5)
-    variables = [backend.Variable(x.copy()) for x in init]
+    variables = [engine.Variable(x.copy()) for x in init]
     values = []
     for g in grads:
-        opt.apply([backend.convert_to_tensor(x) for x in g], variables)
+        opt.apply([engine.convert_to_tensor(x) for x in g], variables)
         values.append(variables[0].numpy())
     avg = values[0]
     for v in values[1:]:

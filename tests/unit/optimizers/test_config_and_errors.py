@@ -125,11 +125,11 @@ def test_argument_errors():
 
 
 def test_apply_errors():
-    from layerkit import backend
+    from layerkit import engine
     opt = optimizers.SGD()
-    v = backend.Variable([1.0, 2.0])
+    v = engine.Variable([1.0, 2.0])
     with pytest.raises(ValueError, match="build"):
-        opt.apply([backend.convert_to_tensor([1.0, 1.0])])
+        opt.apply([engine.convert_to_tensor([1.0, 1.0])])
     with pytest.raises(ValueError, match="No gradients"):
         opt.apply([None], [v])
     opt.apply([], [])  # nothing to do

@@ -4,14 +4,14 @@ import math
 import numpy as np
 import pytest
 
-from layerkit import backend
+from layerkit import engine
 from layerkit.optimizers import schedules
 
 STEPS = [0, 1, 2, 5, 9, 10, 11, 25, 100]
 
 
 def _value(s, step):
-    return float(backend.convert_to_numpy(s(step)))
+    return float(engine.convert_to_numpy(s(step)))
 
 
 def _closed_cosine(lr0, decay_steps, alpha, step):
@@ -73,8 +73,8 @@ def test_matches_keras(name, args, kwargs, keras_oracle):
 
 def test_tensor_step_and_config_round_trip():
     s = schedules.ExponentialDecay(0.1, 10, 0.5, name="my_decay")
-    step = backend.convert_to_tensor(np.asarray([20], dtype="int32"))[0]
-    assert float(backend.convert_to_numpy(s(step))) == pytest.approx(0.025)
+    step = engine.convert_to_tensor(np.asarray([20], dtype="int32"))[0]
+    assert float(engine.convert_to_numpy(s(step))) == pytest.approx(0.025)
     again = schedules.ExponentialDecay.from_config(s.get_config())
     assert again.get_config() == s.get_config()
     ser = schedules.serialize(s)

@@ -3,7 +3,7 @@ untouched and the scope records the new values."""
 import numpy as np
 import pytest
 
-from layerkit import backend, optimizers
+from layerkit import engine, optimizers
 
 
 @pytest.mark.parametrize("name,kwargs", [("SGD", {"momentum": 0.9, "nesterov": True}),
@@ -13,28 +13,28 @@ def test_update_inside_stateless_scope(name, kwargs, problem, close):
     init, grads = problem
     cls = getattr(optimizers, name)
     opt = cls(learning_rate=0.01, **kwargs)
-    variables = [backend.Variable(x.copy()) for x in init]
+    variables = [engine.Variable(x.copy()) for x in init]
     opt.build(variables)
     # Replaced values: the parameters shifted, the optimizer state taken from one real step.
     warm = cls(learning_rate=0.01, **kwargs)
-    warm_vars = [backend.Variable(x.copy() + 1.0) for x in init]
-    warm.apply([backend.convert_to_tensor(g) for g in grads[0]], warm_vars)
+    warm_vars = [engine.Variable(x.copy() + 1.0) for x in init]
+    warm.apply([engine.convert_to_tensor(g) for g in grads[0]], warm_vars)
     # (Updates are out of place, so these tensors keep their values.)
     replaced_params = [v.value for v in warm_vars]
     replaced_opt = [v.value for v in warm.variables]
     before_opt = [v.numpy() for v in opt.variables]
 
     mapping = list(zip(variables, replaced_params)) + list(zip(opt.variables, replaced_opt))
-    with backend.StatelessScope(state_mapping=mapping) as scope:
-        opt.apply([backend.convert_to_tensor(g) for g in grads[1]], variables)
+    with engine.StatelessScope(state_mapping=mapping) as scope:
+        opt.apply([engine.convert_to_tensor(g) for g in grads[1]], variables)
     # Nothing outside the scope changed.
     close([v.numpy() for v in variables], init, tol=0)
     close([v.numpy() for v in opt.variables], before_opt, tol=0)
     # The scope holds what the stateful optimizer computes from the same state.
-    warm.apply([backend.convert_to_tensor(g) for g in grads[1]], warm_vars)
-    recorded = [backend.convert_to_numpy(scope.get_current_value(v)) for v in variables]
+    warm.apply([engine.convert_to_tensor(g) for g in grads[1]], warm_vars)
+    recorded = [engine.convert_to_numpy(scope.get_current_value(v)) for v in variables]
     close(recorded, [v.numpy() for v in warm_vars])
-    recorded_opt = [backend.convert_to_numpy(scope.get_current_value(v)) for v in opt.variables]
+    recorded_opt = [engine.convert_to_numpy(scope.get_current_value(v)) for v in opt.variables]
     close(recorded_opt, [v.numpy() for v in warm.variables])
     assert int(recorded_opt[0]) == 2
 
@@ -43,27 +43,27 @@ def test_stateless_apply_matches_apply(problem, close):
     init, grads = problem
     opt = optimizers.Adam(learning_rate=0.01)
     ref = optimizers.Adam(learning_rate=0.01)
-    variables = [backend.Variable(x.copy()) for x in init]
-    ref_vars = [backend.Variable(x.copy()) for x in init]
+    variables = [engine.Variable(x.copy()) for x in init]
+    ref_vars = [engine.Variable(x.copy()) for x in init]
     opt.build(variables)
     params = [v.value for v in variables]
     state = [v.value for v in opt.variables]
     for g in grads:
-        g = [backend.convert_to_tensor(x) for x in g]
+        g = [engine.convert_to_tensor(x) for x in g]
         params, state = opt.stateless_apply(state, g, params)
         ref.apply(g, ref_vars)
-    close([backend.convert_to_numpy(p) for p in params], [v.numpy() for v in ref_vars])
+    close([engine.convert_to_numpy(p) for p in params], [v.numpy() for v in ref_vars])
     close([v.numpy() for v in variables], init, tol=0)
-    assert int(backend.convert_to_numpy(state[0])) == len(grads)
+    assert int(engine.convert_to_numpy(state[0])) == len(grads)
 
 
-def test_jitted_step_is_not_retraced_when_lr_changes(engine, problem, close):
-    if engine != "jax":
-        pytest.skip("jit tracing is a JAX engine matter")
+def test_jitted_step_is_not_retraced_when_lr_changes(engine_name, problem, close):
+    if engine_name != "jax":
+        pytest.skip("jit tracing is a JAX engine_name matter")
     import jax
     init, grads = problem
     opt = optimizers.SGD(learning_rate=0.1, momentum=0.9)
-    variables = [backend.Variable(x.copy()) for x in init]
+    variables = [engine.Variable(x.copy()) for x in init]
     opt.build(variables)
     traces = []
 
@@ -77,22 +77,22 @@ def test_jitted_step_is_not_retraced_when_lr_changes(engine, problem, close):
     state = [v.value for v in opt.variables]
     lr_index = opt.variables.index(opt.lr)
     ref = optimizers.SGD(learning_rate=0.1, momentum=0.9)
-    ref_vars = [backend.Variable(x.copy()) for x in init]
+    ref_vars = [engine.Variable(x.copy()) for x in init]
     for t, g in enumerate(grads):
         if t == 2:
             opt.lr.assign(0.01)
             ref.lr = 0.01
             state[lr_index] = opt.lr.value
-        g = [backend.convert_to_tensor(x) for x in g]
+        g = [engine.convert_to_tensor(x) for x in g]
         state, params = jstep(state, params, g)
         ref.apply(g, ref_vars)
     assert len(traces) == 1
     close([np.asarray(p) for p in params], [v.numpy() for v in ref_vars])
 
 
-def test_schedule_under_jit(engine):
-    if engine != "jax":
-        pytest.skip("jit tracing is a JAX engine matter")
+def test_schedule_under_jit(engine_name):
+    if engine_name != "jax":
+        pytest.skip("jit tracing is a JAX engine_name matter")
     import jax
     import jax.numpy as jnp
     scheds = [optimizers.schedules.CosineDecay(0.1, 10, warmup_target=0.5, warmup_steps=3),

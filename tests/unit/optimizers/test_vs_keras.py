@@ -78,11 +78,11 @@ def test_schedule_learning_rate_matches_keras(name, keras_oracle, runners, probl
                                   "Adadelta", "AdamW"])
 def test_variable_order_and_names_match_keras(name, keras_oracle, problem):
     init, _ = problem
-    from layerkit import backend
+    from layerkit import engine
     extra = {"momentum": 0.9} if name == "SGD" else {}
     ours = getattr(optimizers, name)(**extra)
     theirs = getattr(keras_oracle.optimizers, name)(**extra)
-    ours.build([backend.Variable(x) for x in init])
+    ours.build([engine.Variable(x) for x in init])
     theirs.build([keras_oracle.Variable(x) for x in init])
     assert [tuple(v.shape) for v in ours.variables] == [tuple(v.shape) for v in theirs.variables]
     # Slot names end like Keras's ("..._momentum"); Keras leaves Nadam's u_product unnamed.

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from layerkit import backend
+from layerkit import engine
 from layerkit.layers import Dense
 from layerkit.models import Sequential
 
@@ -18,7 +18,7 @@ def test_predict_any_length_keeps_the_last_partial_batch():
     x = np.random.random((70, 3)).astype("float32")
     out = model.predict(x, batch_size=32, verbose=0)
     assert out.shape == (70, 2)
-    np.testing.assert_allclose(out, backend.convert_to_numpy(model(x)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out, engine.convert_to_numpy(model(x)), rtol=1e-5, atol=1e-6)
     assert model.predict(x[:1], verbose=0).shape == (1, 2)
 
 
@@ -54,7 +54,7 @@ def test_train_test_predict_on_batch():
 def test_calling_the_model_directly():
     model = _model()
     x = np.random.random((5, 3)).astype("float32")
-    np.testing.assert_allclose(backend.convert_to_numpy(model(x)),
+    np.testing.assert_allclose(engine.convert_to_numpy(model(x)),
                                model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
 
@@ -65,9 +65,9 @@ def test_predict_with_a_generator():
     np.testing.assert_allclose(out, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
 
-def test_jit_compile_true_on_torch_goes_through_torch_compile(engine, monkeypatch):
-    if engine != "torch":
-        pytest.skip("torch.compile is the PyTorch engine's compiler; JAX always jits")
+def test_jit_compile_true_on_torch_goes_through_torch_compile(engine_name, monkeypatch):
+    if engine_name != "torch":
+        pytest.skip("torch.compile is the PyTorch engine_name's compiler; JAX always jits")
     monkeypatch.setenv("LAYERKIT_TORCH_COMPILE_BACKEND", "aot_eager")
     model = Sequential([Dense(4, activation="relu", input_dim=3), Dense(1)])
     model.compile(optimizer="sgd", loss="mse", jit_compile=True)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from layerkit import backend
+from layerkit import engine
 from layerkit.callbacks import Callback, LambdaCallback
 from layerkit.layers import Dense, Dropout, Input
 from layerkit.models import Model, Sequential
@@ -137,7 +137,7 @@ def test_sample_weight_and_class_weight_change_the_loss():
     plain = base.evaluate(x, y, verbose=0)[0]
     sw = np.where(labels == 0, 3.0, 1.0).astype("float32")
     weighted = base.evaluate(x, y, sample_weight=sw, verbose=0)[0]
-    per = backend.convert_to_numpy(base(x))
+    per = engine.convert_to_numpy(base(x))
     ce = -np.sum(y * np.log(np.clip(per, 1e-7, 1 - 1e-7)), axis=1)
     assert plain == pytest.approx(ce.mean(), rel=1e-4)
     assert weighted == pytest.approx((ce * sw).mean(), rel=1e-4)
@@ -227,7 +227,7 @@ def test_regularization_penalty_is_added_to_the_loss():
     model.compile(SGD(0.0), "categorical_crossentropy")
     loss = model.evaluate(x, y, verbose=0)
     k = model.layers[0].get_weights()[0]
-    per = backend.convert_to_numpy(model(x))
+    per = engine.convert_to_numpy(model(x))
     ce = -np.sum(y * np.log(np.clip(per, 1e-7, 1 - 1e-7)), axis=1).mean()
     assert loss == pytest.approx(ce + 0.01 * np.sum(k ** 2), rel=1e-4)
 

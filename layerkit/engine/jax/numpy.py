@@ -2,7 +2,7 @@
 import jax
 import jax.numpy as jnp
 
-from layerkit.backend.jax.core import convert_to_tensor
+from layerkit.engine.jax.core import convert_to_tensor
 
 # Most ops are jax.numpy's own: they accept arrays, numpy arrays, scalars and
 # Variables (through __jax_array__).
@@ -170,7 +170,7 @@ def logaddexp(x1, x2):
     return jnp.logaddexp(x1.astype(dtype), x2.astype(dtype))
 
 
-from layerkit.backend.jax.numpy_data_dependent import nonzero, quantile, unique  # noqa: E402,F401
-from layerkit.backend.jax.numpy_creation import (  # noqa: E402,F401
+from layerkit.engine.jax.numpy_data_dependent import nonzero, quantile, unique  # noqa: E402,F401
+from layerkit.engine.jax.numpy_creation import (  # noqa: E402,F401
     arange, array, copy, empty, eye, full, full_like, identity, linspace, meshgrid, ones,
     ones_like, zeros, zeros_like)

@@ -2,7 +2,7 @@
 arange, linspace, meshgrid, empty, copy, and the *_like forms."""
 import jax.numpy as jnp
 
-from layerkit.backend.jax.core import convert_to_tensor
+from layerkit.engine.jax.core import convert_to_tensor
 
 eye = jnp.eye
 identity = jnp.identity

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import layerkit.backend as K
-from layerkit import backend, layers, ops, optimizers
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
+from layerkit import engine, layers, ops, optimizers
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.op_layer import OpLayer
 from layerkit.models import Functional, Model
 
@@ -17,7 +17,7 @@ RNG = np.random.default_rng(7)
 
 
 def _np(x):
-    return np.asarray(backend.convert_to_numpy(x))
+    return np.asarray(engine.convert_to_numpy(x))
 
 
 def _rand(*shape):
@@ -64,7 +64,7 @@ def test_ops_on_symbolic_tensors_record_nodes_that_run(label, fn, shape):
     assert isinstance(out, SymbolicTensor) and out.shape == shape
     model = Model([x, y], out)
     xv, yv = _rand(5, 3, 4), _rand(5, 3, 4)
-    expected = _np(fn(ops, backend.convert_to_tensor(xv), backend.convert_to_tensor(yv)))
+    expected = _np(fn(ops, engine.convert_to_tensor(xv), engine.convert_to_tensor(yv)))
     np.testing.assert_allclose(model.predict([xv, yv], verbose=0), expected, rtol=1e-5,
                                atol=1e-6)
 
@@ -121,8 +121,8 @@ def test_ops_without_a_tensor_result_refuse_symbolic_arguments(call, name):
 
 def test_the_wrappers_keep_the_engine_function_and_its_name():
     assert ops.mean.__name__ == "mean"
-    assert ops.mean.__wrapped__ is backend.numpy.mean
-    assert ops.relu.__wrapped__ is backend.nn.relu
+    assert ops.mean.__wrapped__ is engine.numpy.mean
+    assert ops.relu.__wrapped__ is engine.nn.relu
     assert ops.ndim(np.zeros((2, 3))) == 2
     np.testing.assert_allclose(_np(ops.add(np.ones(2, "float32"), 1.0)), [2.0, 2.0])
 

@@ -3,11 +3,11 @@ import torch
 import torch.nn.functional as F
 
 from layerkit import config
-from layerkit.backend.common.conv_utils import (_padding_mode, _spatial_rank,
+from layerkit.engine.common.conv_utils import (_padding_mode, _spatial_rank,
                                                   _spatial_tuple, _window_pads,
                                                   conv_groups, depthwise_channels,
                                                   transpose_settings)
-from layerkit.backend.torch.core import convert_to_tensor
+from layerkit.engine.torch.core import convert_to_tensor
 
 _T = torch.Tensor
 
@@ -80,7 +80,7 @@ def log_softmax(x, axis=-1):
 
 
 def one_hot(x, num_classes, axis=-1, dtype="float32"):
-    from layerkit.backend.torch.core import to_torch_dtype
+    from layerkit.engine.torch.core import to_torch_dtype
     out = F.one_hot(_t(x).long(), num_classes).to(to_torch_dtype(dtype))
     return out if axis == -1 else torch.moveaxis(out, -1, axis)
 

@@ -3,7 +3,7 @@ quantile, unique. Their output size depends on the values, so they run on the ho
 where the engine cannot trace them; re-exported by numpy.py."""
 import torch
 
-from layerkit.backend.torch.core import convert_to_tensor
+from layerkit.engine.torch.core import convert_to_tensor
 
 
 def _t(x):

@@ -8,7 +8,7 @@ import os
 
 import torch
 
-from layerkit.backend.torch.core import convert_to_tensor
+from layerkit.engine.torch.core import convert_to_tensor
 
 
 def get_state(model, kind="train"):

@@ -5,7 +5,7 @@ draw advances it, so the same seed gives the same sequence of draws.
 """
 import torch
 
-from layerkit.backend.torch.core import DEVICE, convert_to_tensor, to_torch_dtype
+from layerkit.engine.torch.core import DEVICE, convert_to_tensor, to_torch_dtype
 
 
 class SeedState:

@@ -1,4 +1,4 @@
-"""The seam rules: engines only inside layerkit/backend/, and each engine meets the contract."""
+"""The seam rules: engines only inside layerkit/engine/, and each engine meets the contract."""
 import importlib
 import os
 import pathlib
@@ -8,28 +8,28 @@ import sys
 
 import pytest
 
-from layerkit.backend.common.contract import CONTRACT, STEP_RUNNER
+from layerkit.engine.common.contract import CONTRACT, STEP_RUNNER
 
 ROOT = pathlib.Path(__file__).resolve().parents[3] / "layerkit"
 ENGINE_IMPORT = re.compile(r"^\s*(import|from)\s+(jax|jaxlib|torch|optax)\b", re.M)
 BACKEND_CHECK = re.compile(r"backend\(\)\s*==|==\s*[\"'](jax|torch)[\"']")
 
 
-def _python_files_outside_backend():
+def _python_files_outside_engine():
     for path in ROOT.rglob("*.py"):
-        if "backend" in path.relative_to(ROOT).parts[:1]:
+        if "engine" in path.relative_to(ROOT).parts[:1]:
             continue
         yield path
 
 
-def test_no_engine_import_outside_backend():
-    offenders = [str(p) for p in _python_files_outside_backend()
+def test_no_engine_import_outside_the_seam():
+    offenders = [str(p) for p in _python_files_outside_engine()
                  if ENGINE_IMPORT.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
 
 
-def test_no_backend_name_checks_outside_backend():
-    offenders = [str(p) for p in _python_files_outside_backend()
+def test_no_engine_name_checks_outside_the_seam():
+    offenders = [str(p) for p in _python_files_outside_engine()
                  if BACKEND_CHECK.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
 
@@ -45,9 +45,9 @@ def test_the_seam_test_catches_a_leak(tmp_path):
 def test_every_engine_meets_the_contract(engine):
     missing = []
     for module_name, names in CONTRACT.items():
-        module = importlib.import_module(f"layerkit.backend.{engine}.{module_name}")
+        module = importlib.import_module(f"layerkit.engine.{engine}.{module_name}")
         missing += [f"{module_name}.{n}" for n in names if not hasattr(module, n)]
-    runner = importlib.import_module(f"layerkit.backend.{engine}.trainer").StepRunner
+    runner = importlib.import_module(f"layerkit.engine.{engine}.trainer").StepRunner
     missing += [f"StepRunner.{n}" for n in STEP_RUNNER if not callable(getattr(runner, n, None))]
     assert missing == []
 
@@ -91,8 +91,8 @@ def test_default_backend_is_jax(tmp_path):
     assert out.stdout.split() == ["jax", "False"], out.stderr
 
 
-def test_import_never_loads_the_other_engine(engine):
-    other = "torch" if engine == "jax" else "jax"
+def test_import_never_loads_the_other_engine(engine_name):
+    other = "torch" if engine_name == "jax" else "jax"
     out = _run("import layerkit, layerkit.models, layerkit.layers, sys; "
-               f"print({other!r} in sys.modules)", LAYERKIT_BACKEND=engine)
+               f"print({other!r} in sys.modules)", LAYERKIT_BACKEND=engine_name)
     assert out.stdout.strip() == "False", out.stderr

@@ -1,5 +1,5 @@
 """SymbolicTensor: a shape and dtype with no data, the edges of a functional graph."""
-from layerkit.backend.common.dtypes import standardize_dtype
+from layerkit.engine.common.dtypes import standardize_dtype
 
 
 class SymbolicTensor:

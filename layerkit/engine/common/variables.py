@@ -3,9 +3,9 @@
 """
 import numpy as np
 
-from layerkit.backend.common import naming
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.stateless_scope import _SCOPES
+from layerkit.engine.common import naming
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.stateless_scope import _SCOPES
 
 
 class Variable:
@@ -54,7 +54,7 @@ class Variable:
         return self._value
 
     def numpy(self):
-        from layerkit.backend import convert_to_numpy
+        from layerkit.engine import convert_to_numpy
         return convert_to_numpy(self.value)
 
     def __array__(self, dtype=None, copy=None):

@@ -10,7 +10,7 @@ import numpy as np
 
 def make_seed_state(seed, name):
     """The state a SeedGenerator keeps: a non-trainable uint32[2] Variable."""
-    from layerkit.backend.jax.core import Variable
+    from layerkit.engine.jax.core import Variable
     return Variable(np.array([seed & 0xFFFFFFFF, 0], dtype="uint32"), dtype="uint32",
                     trainable=False, name=name)
 

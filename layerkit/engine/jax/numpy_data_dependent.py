@@ -5,7 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from layerkit.backend.jax.core import convert_to_tensor
+from layerkit.engine.jax.core import convert_to_tensor
 
 
 def nonzero(x):

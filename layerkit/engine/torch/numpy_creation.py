@@ -5,7 +5,7 @@ import builtins
 import numpy as np
 import torch
 
-from layerkit.backend.torch.core import DEVICE, convert_to_tensor, to_torch_dtype
+from layerkit.engine.torch.core import DEVICE, convert_to_tensor, to_torch_dtype
 
 _T = torch.Tensor
 

@@ -1,22 +1,23 @@
-"""The engine seam. Loads the chosen engine and re-exports its contract.
+"""The engine seam: loads the chosen engine and re-exports its contract.
 
-Also Keras 2's `keras.backend` (imported as K): K.mean, K.epsilon, K.int_shape …
+The bottom floor: nothing here imports layerkit above `config` (the public
+`layerkit.backend`, Keras's `keras.backend`, is a thin module on the top floor).
 """
 import importlib
 
 from layerkit import config
 from layerkit.config import (backend, epsilon, floatx, image_data_format, set_epsilon,
                              set_floatx, set_image_data_format)
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.stateless_scope import StatelessScope, get_stateless_scope
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor, any_symbolic, is_symbolic
-from layerkit.backend.common.variables import Variable as _BaseVariable
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.stateless_scope import StatelessScope, get_stateless_scope
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic, is_symbolic
+from layerkit.engine.common.variables import Variable as _BaseVariable
 
 _ENGINE = config.backend()
 
 
 def _engine_module(name):
-    return importlib.import_module(f"layerkit.backend.{_ENGINE}.{name}")
+    return importlib.import_module(f"layerkit.engine.{_ENGINE}.{name}")
 
 
 core = _engine_module("core")
@@ -46,8 +47,4 @@ def __getattr__(name):
         mod = _engine_module("trainer")
         globals()["trainer"] = mod
         return mod
-    raise AttributeError(f"module 'layerkit.backend' has no attribute {name!r}")
-
-
-# Keras 2 `K` functions, written once over layerkit.ops.
-from layerkit.legacy.backend_functions import *  # noqa: E402,F401,F403
+    raise AttributeError(f"module 'layerkit.engine' has no attribute {name!r}")

@@ -2,10 +2,10 @@
 import numpy as np
 import torch
 
-from layerkit.backend.common import variables as common_variables
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
-from layerkit.backend.common.stateless_scope import StatelessScope
+from layerkit.engine.common import variables as common_variables
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.stateless_scope import StatelessScope
 
 NAME = "torch"
 IS_THREAD_SAFE = True

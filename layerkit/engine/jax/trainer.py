@@ -3,7 +3,7 @@ jax.jit with the state donated. Variables are written back by `sync()`."""
 import jax
 import jax.numpy as jnp
 
-from layerkit.backend.common.stateless_scope import StatelessScope
+from layerkit.engine.common.stateless_scope import StatelessScope
 
 
 def _seed_variables(model):

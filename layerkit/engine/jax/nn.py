@@ -6,11 +6,11 @@ import jax
 import jax.numpy as jnp
 
 from layerkit import config
-from layerkit.backend.common.conv_utils import (_padding_mode, _spatial_rank,
+from layerkit.engine.common.conv_utils import (_padding_mode, _spatial_rank,
                                                   _spatial_tuple, _window_pads,
                                                   conv_groups, depthwise_channels,
                                                   transpose_settings)
-from layerkit.backend.jax.core import convert_to_tensor
+from layerkit.engine.jax.core import convert_to_tensor
 
 relu = jax.nn.relu
 relu6 = jax.nn.relu6

@@ -8,7 +8,7 @@ import builtins
 import numpy as np
 import torch
 
-from layerkit.backend.torch.core import convert_to_tensor, to_torch_dtype
+from layerkit.engine.torch.core import convert_to_tensor, to_torch_dtype
 
 _T = torch.Tensor
 
@@ -563,7 +563,7 @@ def logaddexp(x1, x2):
     return torch.logaddexp(x1.to(work), x2.to(work)).to(dtype)
 
 
-from layerkit.backend.torch.numpy_data_dependent import nonzero, quantile, unique  # noqa: E402,F401
-from layerkit.backend.torch.numpy_creation import (  # noqa: E402,F401
+from layerkit.engine.torch.numpy_data_dependent import nonzero, quantile, unique  # noqa: E402,F401
+from layerkit.engine.torch.numpy_creation import (  # noqa: E402,F401
     arange, array, copy, empty, eye, full, full_like, identity, linspace, meshgrid, ones,
     ones_like, zeros, zeros_like)

@@ -5,10 +5,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from layerkit.backend.common import variables as common_variables
-from layerkit.backend.common.dtypes import standardize_dtype
-from layerkit.backend.common.symbolic_tensor import SymbolicTensor
-from layerkit.backend.common.stateless_scope import StatelessScope
+from layerkit.engine.common import variables as common_variables
+from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.stateless_scope import StatelessScope
 
 NAME = "jax"
 IS_THREAD_SAFE = True
