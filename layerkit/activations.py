@@ -9,6 +9,7 @@ import inspect
 import warnings
 
 from layerkit import ops
+from layerkit.utils.object_registry import get_builtin_class
 
 
 def _t(x):
@@ -254,11 +255,8 @@ def deserialize(config, custom_objects=None):
         name = config["class_name"]
         cls = _registered_custom_object(config.get("registered_name") or name, custom_objects)
         if cls is None:
-            try:
-                from layerkit import layers  # noqa: PLC0415 (layers imports activations)
-                cls = getattr(layers, name, None)
-            except ImportError:
-                cls = None
+            # A layer class (LeakyReLU …): layerkit.layers registers its classes at import.
+            cls = get_builtin_class(name)
         if cls is None:
             raise ValueError(f"Unknown activation class {name!r} in {config!r}.")
         cfg = config.get("config") or {}

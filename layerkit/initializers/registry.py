@@ -2,6 +2,8 @@
 constraints."""
 import inspect
 
+from layerkit.utils.object_registry import get_registered_object
+
 
 class Registry:
     """Name lookup and (de)serialization for one family of objects.
@@ -76,10 +78,6 @@ class Registry:
 def _registered_custom_object(name, custom_objects=None):
     """`name` in custom_objects, an active custom_object_scope, or the objects
     registered with `register_keras_serializable` ('package>name' or bare name)."""
-    try:
-        from layerkit.saving.registry import get_registered_object  # noqa: PLC0415
-    except ImportError:
-        return (custom_objects or {}).get(name)
     return get_registered_object(name, custom_objects)
 
 

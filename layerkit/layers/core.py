@@ -10,7 +10,8 @@ from layerkit import random as lk_random
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.input_spec import InputSpec
 from layerkit.layers.layer import Layer
-from layerkit.layers.node import map_structure
+from layerkit.utils.tree import map_structure
+from layerkit.utils.object_registry import get_custom_objects
 
 # Keras 3 Dense options layerkit does not implement; accepted only at their "off" value
 # so that Keras 3 configs load.
@@ -250,10 +251,6 @@ def _serialize_function(fn, layer_name, what):
 
 
 def _registered_objects():
-    try:
-        from layerkit.saving import get_custom_objects  # noqa: PLC0415
-    except Exception:  # the saving registry is optional here
-        return {}
     return get_custom_objects() or {}
 
 

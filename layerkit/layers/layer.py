@@ -9,7 +9,9 @@ from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic
 from layerkit.layers.input_spec import assert_input_compatibility
-from layerkit.layers.node import Node, flatten, map_structure
+from layerkit.layers.node import Node
+from layerkit.utils.object_registry import register_builtin_classes
+from layerkit.utils.tree import flatten, map_structure
 
 # The `training` value of the outermost call, seen by nested layers that were
 # not given one explicitly (Keras's call context).
@@ -24,6 +26,14 @@ _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "
 
 
 class Layer:
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # layerkit's own layers and models become resolvable by name in configs
+        # (lower floors such as activations look them up there); user classes are
+        # registered explicitly, with register_keras_serializable.
+        if cls.__module__.startswith("layerkit."):
+            register_builtin_classes({cls.__name__: cls})
+
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
         # Recorded so get_config() of simple subclasses can round-trip.
@@ -380,3 +390,6 @@ class Layer:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
+
+
+register_builtin_classes({"Layer": Layer})

@@ -1,29 +1,6 @@
 """Node: one call of a layer on symbolic tensors, an edge set of the functional graph."""
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
-
-
-def flatten(structure):
-    if isinstance(structure, (list, tuple)):
-        out = []
-        for s in structure:
-            out.extend(flatten(s))
-        return out
-    if isinstance(structure, dict):
-        out = []
-        for k in structure:
-            out.extend(flatten(structure[k]))
-        return out
-    return [structure]
-
-
-def map_structure(fn, structure):
-    if isinstance(structure, list):
-        return [map_structure(fn, s) for s in structure]
-    if isinstance(structure, tuple):
-        return tuple(map_structure(fn, s) for s in structure)
-    if isinstance(structure, dict):
-        return {k: map_structure(fn, v) for k, v in structure.items()}
-    return fn(structure)
+from layerkit.utils.tree import flatten
 
 
 class Node:

@@ -9,7 +9,7 @@ of a list/tuple argument (`ops.concatenate([a, b])`).
 """
 from layerkit import engine
 from layerkit.engine.common import naming
-from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor, set_op_recorder
 from layerkit.layers import op_layer_codec as codec
 from layerkit.layers.layer import Layer
 
@@ -116,3 +116,8 @@ def symbolic_call(op, args, kwargs):
 def symbolic_op(name, *operands):
     """Records `name(*operands)` as an OpLayer call; at least one operand is symbolic."""
     return symbolic_call(name, operands, {})
+
+
+# Ops and arithmetic on symbolic tensors (in the seam and in layerkit.ops, below this
+# floor) reach the graph through this hook.
+set_op_recorder(symbolic_call)

@@ -15,6 +15,7 @@ from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.variables import Variable as _Variable
 from layerkit.legacy.backend_state import _LEARNING_PHASE, LearningPhase
+from layerkit.utils.tree import flatten
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None, ragged=False):
@@ -35,21 +36,13 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None, ragg
                  name=name)
 
 
-def _flatten(structure):
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in _flatten(item)]
-    if isinstance(structure, dict):
-        return [leaf for item in structure.values() for leaf in _flatten(item)]
-    return [structure]
-
-
 class GraphFunction:
     """What K.function returns: call it with a list of arrays, one per input."""
 
     def __init__(self, inputs, outputs, name=None):
         from layerkit.legacy.graph_eval import Plan
         self.name = name
-        flat_inputs = _flatten(inputs)
+        flat_inputs = flatten(inputs)
         self._phase_index = None
         feeds = []
         for i, t in enumerate(flat_inputs):
@@ -89,7 +82,7 @@ class GraphFunction:
             inputs = [inputs]
         inputs = list(inputs)
         if len(inputs) != self._num_inputs:
-            inputs = _flatten(inputs)
+            inputs = flatten(inputs)
         if len(inputs) != self._num_inputs:
             raise ValueError(f"K.function expects {self._num_inputs} input value(s), one per "
                              f"input; received {len(inputs)}.")

@@ -20,7 +20,7 @@ from layerkit.engine.common.stateless_scope import StatelessScope, get_stateless
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.variables import Variable
 from layerkit.layers import layer as layer_module
-from layerkit.layers.node import flatten, map_structure
+from layerkit.utils.tree import flatten, map_structure
 
 
 def _is_float(dtype):

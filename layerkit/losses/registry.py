@@ -4,7 +4,7 @@ import inspect
 from layerkit.losses.classes import LOSS_CLASSES
 from layerkit.losses.functions import LOSS_FUNCTIONS
 from layerkit.losses.loss import Loss
-from layerkit.saving.named_objects import deserialize_named, serialize_named
+from layerkit.utils.named_objects import deserialize_named, serialize_named
 
 _MODULE = "keras.losses"
 

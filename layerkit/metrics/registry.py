@@ -9,7 +9,7 @@ from layerkit.metrics import probabilistic_metrics as prob
 from layerkit.metrics import reduction_metrics as red
 from layerkit.metrics import regression_metrics as reg
 from layerkit.metrics.base_metric import Metric
-from layerkit.saving.named_objects import deserialize_named, serialize_named
+from layerkit.utils.named_objects import deserialize_named, serialize_named
 
 _MODULE = "keras.metrics"
 

@@ -3,7 +3,7 @@ from layerkit import engine
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers import layer as layer_module
 from layerkit.layers.input_layer import InputLayer
-from layerkit.layers.node import flatten, map_structure
+from layerkit.utils.tree import flatten, map_structure
 from layerkit.models.model import Model
 
 

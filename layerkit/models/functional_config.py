@@ -5,13 +5,13 @@ arguments name their inputs as [layer name, node index, tensor index], with node
 indices counted within this model so shared layers and nested models round-trip.
 """
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
-from layerkit.layers.node import flatten, map_structure
+from layerkit.utils.tree import flatten, map_structure
 
 _TENSOR_KEY = "__keras_tensor__"
 
 
 def functional_get_config(model):
-    from layerkit.saving.serialization import serialize_keras_object
+    from layerkit.layers.serialization import serialize_keras_object
     node_ids = model._graph_node_ids
     renumber = {}
     for layer in model._graph_layers:
@@ -47,7 +47,7 @@ def _is_ref(v):
 
 
 def functional_from_config(cls, config, custom_objects=None):
-    from layerkit.saving.serialization import deserialize_keras_object
+    from layerkit.layers.serialization import deserialize_keras_object
     layers = {}
     pending = []
     outputs = {}      # (layer name, node index) -> list of output tensors

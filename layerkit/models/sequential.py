@@ -178,13 +178,13 @@ class Sequential(Model):
         return [self.layers[-1].name] if self.layers else []
 
     def get_config(self):
-        from layerkit.saving.serialization import serialize_keras_object
+        from layerkit.layers.serialization import serialize_keras_object
         return {"name": self.name, "trainable": self.trainable,
                 "layers": [serialize_keras_object(l) for l in self._stack]}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from layerkit.saving.serialization import deserialize_keras_object
+        from layerkit.layers.serialization import deserialize_keras_object
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in config["layers"]:
             model.add(deserialize_keras_object(layer_config, custom_objects=custom_objects))

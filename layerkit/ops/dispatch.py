@@ -7,7 +7,7 @@ positional argument, by type identity. A symbolic tensor anywhere else (a keywor
 nested list) is found after the engine rejects it: the `try` costs nothing when the
 call succeeds.
 """
-from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic, record_op
 
 _ST = SymbolicTensor
 
@@ -17,8 +17,8 @@ GRAPH_OPS = {}
 
 
 def _record(name, args, kwargs):
-    from layerkit.layers.op_layer import symbolic_call
-    return symbolic_call(name, args, kwargs)
+    # The OpLayer lives in layerkit.layers (above ops); it registered itself at import.
+    return record_op(name, args, kwargs)
 
 
 def graph_op(fn, name=None, module=None):

@@ -4,7 +4,7 @@ CompileLoss maps (y_true, y_pred) structures to a total loss and per-output
 losses; CompileMetrics holds the Metric objects, named as the user wrote them
 (`'acc'` logs `acc`, `'accuracy'` logs `accuracy`).
 """
-from layerkit.layers.node import flatten
+from layerkit.utils.tree import flatten
 
 
 def _per_output(arg, output_names, what):

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from layerkit import engine
-from layerkit.layers.node import flatten, map_structure
+from layerkit.utils.tree import flatten, map_structure
 from layerkit.utils.data_sequence import Sequence
 
 

@@ -5,7 +5,7 @@ cached compiled forward."""
 import numpy as np
 
 from layerkit import engine
-from layerkit.layers.node import flatten, map_structure
+from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
 
 

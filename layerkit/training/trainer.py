@@ -9,7 +9,7 @@ import numpy as np
 from layerkit import engine
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import get_stateless_scope
-from layerkit.layers.node import flatten, map_structure
+from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
 from layerkit.training.legacy_methods import LegacyTrainingMethods

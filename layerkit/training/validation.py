@@ -1,5 +1,5 @@
 """Checks of the data against the model, made before any step runs."""
-from layerkit.layers.node import flatten
+from layerkit.utils.tree import flatten
 
 
 def check_inputs_match_model(model, x):

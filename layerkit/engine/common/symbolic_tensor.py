@@ -1,6 +1,25 @@
 """SymbolicTensor: a shape and dtype with no data, the edges of a functional graph."""
 from layerkit.engine.common.dtypes import standardize_dtype
 
+# How an operation on symbolic tensors becomes a graph node. The graph lives above
+# the seam, so `layerkit.layers` registers the recorder when it is imported (the only
+# way to get a symbolic tensor to operate on is through it: Input, a layer call).
+_OP_RECORDER = []
+
+
+def set_op_recorder(record):
+    """Registers `record(op_name, args, kwargs) -> outputs`, called for an op (a
+    `layerkit.ops` function or Python arithmetic) with a symbolic argument."""
+    _OP_RECORDER[:] = [record]
+
+
+def record_op(name, args, kwargs):
+    if not _OP_RECORDER:
+        raise RuntimeError(
+            f"Cannot record the operation {name!r} on a symbolic tensor: no graph recorder "
+            "is registered (import layerkit.layers first).")
+    return _OP_RECORDER[0](name, args, kwargs)
+
 
 class SymbolicTensor:
     # numpy defers to our reflected operators (np.ones(3) + x builds a graph node).
@@ -37,8 +56,7 @@ class SymbolicTensor:
 
     # Arithmetic on symbolic tensors records an operation node in the graph.
     def _op(self, name, *args):
-        from layerkit.layers.op_layer import symbolic_op
-        return symbolic_op(name, *args)
+        return record_op(name, args, {})
 
     def __add__(self, o): return self._op("add", self, o)
     def __radd__(self, o): return self._op("add", o, self)

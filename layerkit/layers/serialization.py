@@ -1,10 +1,12 @@
 """serialize_keras_object / deserialize_keras_object for layers and models.
 
 A config names a class; the class is looked up in custom_objects, the
-registry, then layerkit's own layers and models. Nothing from the config is
-ever executed as code.
+registry, then layerkit's own layers and models (which register themselves in
+utils/object_registry.py when imported). Nothing from the config is ever executed
+as code. Public as `layerkit.saving.serialize_keras_object` and friends.
 """
-from layerkit.saving.registry import get_registered_name, get_registered_object
+from layerkit.utils.object_registry import (get_builtin_class, get_registered_name,
+                                            get_registered_object)
 
 
 def serialize_keras_object(obj):
@@ -14,19 +16,6 @@ def serialize_keras_object(obj):
         raise TypeError(f"Cannot serialize {obj!r}: it has no get_config().")
     return {"module": type(obj).__module__, "class_name": type(obj).__name__,
             "config": obj.get_config(), "registered_name": get_registered_name(type(obj))}
-
-
-def _builtin_classes():
-    import layerkit.layers as layers_module
-    import layerkit.models as models_module
-    table = {}
-    for module in (layers_module, models_module):
-        for name in dir(module):
-            value = getattr(module, name)
-            if isinstance(value, type):
-                table[name] = value
-    table["Model"] = models_module.Functional
-    return table
 
 
 def deserialize_keras_object(config, custom_objects=None):
@@ -40,7 +29,7 @@ def deserialize_keras_object(config, custom_objects=None):
     if cls is None:
         cls = get_registered_object(class_name, custom_objects)
     if cls is None:
-        cls = _builtin_classes().get(class_name)
+        cls = get_builtin_class(class_name)
     if cls is None:
         raise ValueError(f"Unknown layer or model class {class_name!r} in the config. If it is "
                          "your own class, pass it in custom_objects or decorate it with "

@@ -1,4 +1,12 @@
-"""The registry of user classes and functions that configs may name."""
+"""The registry of the classes and functions that configs may name.
+
+User objects (`register_keras_serializable`, `custom_object_scope`, custom_objects)
+and layerkit's own classes: the upper floors (layers, models) register theirs at
+import, so a lower floor (activations, initializers) can resolve a class name in a
+config without importing the floors above it.
+
+Public as `layerkit.saving.register_keras_serializable` and friends.
+"""
 import threading
 
 _GLOBAL_CUSTOM_OBJECTS = {}
@@ -62,3 +70,21 @@ class CustomObjectScope:
 
 
 custom_object_scope = CustomObjectScope
+
+
+# layerkit's own classes by name (layers, models), registered by their packages.
+_BUILTIN_CLASSES = {}
+
+
+def register_builtin_classes(namespace):
+    """Makes every class in `namespace` (a module's or a dict's items) resolvable by its
+    name in configs; later registrations win (models' `Model` over layers')."""
+    items = namespace.items() if isinstance(namespace, dict) else vars(namespace).items()
+    for name, value in items:
+        if isinstance(value, type) and not name.startswith("_"):
+            _BUILTIN_CLASSES[name] = value
+
+
+def get_builtin_class(name):
+    """The layerkit class registered under `name`, or None."""
+    return _BUILTIN_CLASSES.get(name)
