@@ -1,8 +1,7 @@
 """Keras 2's backend functions (`import keras.backend as K`), over layerkit.ops.
 
-`layerkit.backend` star-imports this module at the end of its own initialization, so
-everything here reaches the engine through `layerkit.ops` and the (by then complete)
-`layerkit.backend` attributes, looked up at call time.
+`layerkit.backend` (the public `keras.backend`) re-exports this module; everything
+here reaches the engine through `layerkit.ops` and the seam, `layerkit.engine`.
 
 Keras 2 semantics are kept where they differ from Keras 3's ops: `K.sqrt` clips
 negatives to 0, `K.hard_sigmoid` is clip(0.2 x + 0.5, 0, 1), `K.transpose` reverses

@@ -86,7 +86,7 @@ def _concrete_shape(shape_):
 
 
 def _random():
-    from layerkit import random as lk_random  # layerkit.random imports layerkit.backend
+    from layerkit import random as lk_random
     return lk_random
 
 

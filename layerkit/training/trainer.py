@@ -2,7 +2,7 @@
 
 An engine supplies only `make_step(model, kind)`, `get_state` and `set_state`
 (layerkit/engine/<engine>/trainer.py; the runner's methods are listed in
-backend/common/contract.py); everything else is here.
+engine/common/contract.py); everything else is here.
 """
 import numpy as np
 
