@@ -35,10 +35,7 @@ cast = core.cast
 cond = core.cond
 stop_gradient = core.stop_gradient
 compute_output_spec = core.compute_output_spec
-device_put = core.device_put
-block_until_ready = core.block_until_ready
 rnn = rnn_module.rnn
-KerasTensor = SymbolicTensor
 
 
 def __getattr__(name):

@@ -13,9 +13,6 @@ from layerkit.engine.common.symbolic_tensor import SymbolicTensor, set_op_record
 from layerkit.layers import op_layer_codec as codec
 from layerkit.layers.layer import Layer
 
-# Kept importable under its old name.
-_Slot = codec.Slot
-
 # Layer-name prefixes that differ from the op name.
 _PREFIX = {"getitem": "get_item"}
 

@@ -2,16 +2,34 @@
 losses' building blocks, written once over the primitives. Each records one graph
 node when called on a symbolic tensor (see ops/dispatch.py)."""
 from layerkit import config
+from layerkit.engine import core as _core
 from layerkit.engine import nn as _engine
+from layerkit.engine import numpy as _engine_np
 from layerkit.engine.common.contract import CONTRACT
 from layerkit.ops import numpy as np_ops
 from layerkit.ops.dispatch import graph_op as _graph_op
 
-__all__ = list(CONTRACT["nn"]) + ["separable_conv", "categorical_crossentropy",
+__all__ = list(CONTRACT["nn"]) + ["moments", "separable_conv", "categorical_crossentropy",
                                   "sparse_categorical_crossentropy", "binary_crossentropy"]
 for _name in CONTRACT["nn"]:
     globals()[_name] = _graph_op(getattr(_engine, _name), _name, "nn")
 del _name
+
+
+def _moments(x, axes, keepdims=False):
+    """The mean and variance of `x` over `axes`."""
+    x = _core.convert_to_tensor(x)
+    axes = tuple(axes) if isinstance(axes, (list, tuple)) else (axes,)
+    mean = _engine_np.mean(x, axis=axes, keepdims=True)
+    # The variance's gradient through the mean is zero: stop_gradient spares computing it.
+    centered = _engine_np.subtract(x, _core.stop_gradient(mean))
+    variance = _engine_np.mean(_engine_np.square(centered), axis=axes, keepdims=True)
+    if not keepdims:
+        mean, variance = _engine_np.squeeze(mean, axes), _engine_np.squeeze(variance, axes)
+    return mean, variance
+
+
+moments = _graph_op(_moments, "moments", "nn")
 
 
 @_graph_op

@@ -1,5 +1,7 @@
-"""`layerkit.ops` array functions: the engine's own, bound at import. Each records a
-graph node when called on a symbolic tensor (see ops/dispatch.py)."""
+"""`layerkit.ops` array functions: the engine's own, bound at import, and a few
+written once over them. Each records a graph node when called on a symbolic tensor
+(see ops/dispatch.py)."""
+from layerkit.engine import core as _core
 from layerkit.engine import numpy as _engine
 from layerkit.engine.common.contract import CONTRACT
 from layerkit.ops import dispatch as _dispatch
@@ -10,7 +12,7 @@ _VALUE_OPS = {"size": "its result is a Python number",
               "nonzero": "the shape of its result depends on the data",
               "unique": "the shape of its result depends on the data"}
 
-__all__ = list(CONTRACT["numpy"])
+__all__ = list(CONTRACT["numpy"]) + ["in_top_k"]
 for _name in CONTRACT["numpy"]:
     if _name in _VALUE_OPS:
         globals()[_name] = _dispatch.value_op(getattr(_engine, _name), _name,
@@ -25,3 +27,15 @@ def ndim(x):
     if type(x) is _dispatch.SymbolicTensor:
         return x.ndim
     return _engine.ndim(x)
+
+
+def _in_top_k(targets, predictions, k):
+    """True where a row's target class scores among its k highest. A target is in when
+    fewer than k scores beat it strictly, so a tie at the k-th place counts as in."""
+    predictions = _core.convert_to_tensor(predictions)
+    targets = _engine.expand_dims(_core.cast(targets, "int32"), -1)
+    target_scores = _engine.take_along_axis(predictions, targets, axis=-1)
+    return _engine.less(_engine.sum(_engine.greater(predictions, target_scores), axis=-1), k)
+
+
+in_top_k = _dispatch.graph_op(_in_top_k, "in_top_k", "numpy")

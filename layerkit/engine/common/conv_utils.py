@@ -70,6 +70,38 @@ def _channels(x, data_format):
     return x.shape[-1] if data_format == "channels_last" else x.shape[1]
 
 
+def spatial_shape(x, data_format):
+    return x.shape[1:-1] if data_format == "channels_last" else x.shape[2:]
+
+
+def conv_settings(inputs, kernel, strides, padding, data_format, dilation_rate, op):
+    """Checks a convolution's arguments; returns (n, strides, dilation_rate, pads) with
+    n the spatial rank and pads the (before, after) padding per spatial axis."""
+    n = _spatial_rank(inputs, op)
+    if kernel.ndim != inputs.ndim:
+        raise ValueError(f"{op}: the kernel must have rank {inputs.ndim} (spatial dims, in "
+                         f"channels, out channels) for an input of shape "
+                         f"{tuple(inputs.shape)}, received a kernel of shape "
+                         f"{tuple(kernel.shape)}.")
+    strides = _spatial_tuple(strides, n, "strides")
+    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
+    windows = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:n], dilation_rate)]
+    pads = _window_pads(spatial_shape(inputs, data_format), windows, strides,
+                        _padding_mode(padding))
+    return n, strides, dilation_rate, pads
+
+
+def pool_settings(inputs, pool_size, strides, padding, data_format, op):
+    """Checks a pooling's arguments; returns (n, pool_size, strides, pads), strides
+    defaulting to pool_size."""
+    n = _spatial_rank(inputs, op)
+    pool_size = _spatial_tuple(pool_size, n, "pool_size")
+    strides = pool_size if strides is None else _spatial_tuple(strides, n, "strides")
+    pads = _window_pads(spatial_shape(inputs, data_format), pool_size, strides,
+                        _padding_mode(padding))
+    return n, pool_size, strides, pads
+
+
 def conv_groups(inputs, kernel, data_format):
     """How many groups conv makes (channels // the kernel's in_channels), after checking
     that the kernel's channel counts divide evenly."""

@@ -66,3 +66,50 @@ def is_float(dtype):
 
 def is_int(dtype):
     return standardize_dtype(dtype).startswith(("int", "uint"))
+
+
+def default_dtype(x):
+    """The dtype `convert_to_tensor(x)` gives without a `dtype` argument, as Keras 3 on
+    JAX does: Python floats, float64 numpy values and lists holding a float become
+    float32 (not numpy's float64), Python ints and int lists int32, bools bool; an
+    empty list float32. None where the value's own dtype stands (a numpy array of
+    another dtype, an engine tensor, a list of arrays), which the engine then keeps or
+    narrows to what it stores (JAX without x64 stores int64 as int32)."""
+    if isinstance(x, (np.ndarray, np.generic)):
+        return "float32" if x.dtype == np.float64 else None
+    if isinstance(x, bool):
+        return "bool"
+    if isinstance(x, int):
+        return "int32"
+    if isinstance(x, float):
+        return "float32"
+    if isinstance(x, (list, tuple)):
+        return _sequence_dtype(x)
+    return None
+
+
+def _sequence_dtype(seq):
+    """float32, int32 or bool for nested lists of Python numbers; None when an item is
+    something else (an array, a tensor), unless a float decides it."""
+    kinds = set()
+    _python_kinds(seq, kinds)
+    if "float" in kinds or not kinds:
+        return "float32"
+    if "other" in kinds:
+        return None
+    return "int32" if "int" in kinds else "bool"
+
+
+def _python_kinds(seq, kinds):
+    for v in seq:
+        if isinstance(v, (list, tuple)):
+            _python_kinds(v, kinds)
+        elif isinstance(v, float):
+            kinds.add("float")
+        elif isinstance(v, bool):
+            kinds.add("bool")
+        elif isinstance(v, int):
+            kinds.add("int")
+        else:
+            kinds.add("other")
+

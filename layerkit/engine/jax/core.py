@@ -6,12 +6,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerkit.engine.common import variables as common_variables
-from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.dtypes import default_dtype, standardize_dtype
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import StatelessScope
 
 NAME = "jax"
-IS_THREAD_SAFE = True
 
 
 class Variable(common_variables.Variable):
@@ -38,26 +37,7 @@ def convert_to_tensor(x, dtype=None, sparse=None):
         if dtype is not None and x.dtype != dtype:
             return x.astype(dtype)
         return x
-    if dtype is None:
-        if isinstance(x, np.ndarray):
-            if x.dtype == np.float64:
-                dtype = "float32"
-        elif isinstance(x, (float,)) or (isinstance(x, (list, tuple)) and _has_float(x)):
-            dtype = "float32"
-        elif isinstance(x, bool):
-            dtype = "bool"
-        elif isinstance(x, int):
-            dtype = "int32"
-    return jnp.asarray(x, dtype=dtype)
-
-
-def _has_float(seq):
-    for v in seq:
-        if isinstance(v, float):
-            return True
-        if isinstance(v, (list, tuple)) and _has_float(v):
-            return True
-    return False
+    return jnp.asarray(x, dtype=default_dtype(x) if dtype is None else dtype)
 
 
 def convert_to_numpy(x):
@@ -70,10 +50,6 @@ def is_tensor(x):
     return isinstance(x, (jax.Array, jax.core.Tracer))
 
 
-def shape(x):
-    return tuple(x.shape)
-
-
 def cast(x, dtype):
     return convert_to_tensor(x, dtype=dtype)
 
@@ -84,14 +60,6 @@ def cond(pred, true_fn, false_fn):
 
 def stop_gradient(x):
     return jax.lax.stop_gradient(x)
-
-
-def device_put(x):
-    return jax.device_put(x)
-
-
-def block_until_ready(x):
-    return jax.block_until_ready(x)
 
 
 def _to_abstract(x, fill):
@@ -134,10 +102,6 @@ def _has_none(args, kwargs):
     leaves = jax.tree_util.tree_leaves((args, kwargs),
                                        is_leaf=lambda x: isinstance(x, SymbolicTensor))
     return any(isinstance(x, SymbolicTensor) and None in x.shape for x in leaves)
-
-
-def random_seed_dtype():
-    return "uint32"
 
 
 def no_grad():

@@ -6,9 +6,8 @@ import jax
 import jax.numpy as jnp
 
 from layerkit import config
-from layerkit.engine.common.conv_utils import (_padding_mode, _spatial_rank,
-                                                  _spatial_tuple, _window_pads,
-                                                  conv_groups, depthwise_channels,
+from layerkit.engine.common.conv_utils import (conv_groups, conv_settings,
+                                                  depthwise_channels, pool_settings,
                                                   transpose_settings)
 from layerkit.engine.jax.core import convert_to_tensor
 
@@ -52,15 +51,6 @@ def one_hot(x, num_classes, axis=-1, dtype="float32"):
     return jax.nn.one_hot(x, num_classes, axis=axis, dtype=dtype)
 
 
-def moments(x, axes, keepdims=False):
-    mean = jnp.mean(x, axis=axes, keepdims=True)
-    variance = jnp.mean(jnp.square(x - jax.lax.stop_gradient(mean)), axis=axes, keepdims=True)
-    if not keepdims:
-        mean = jnp.squeeze(mean, axes)
-        variance = jnp.squeeze(variance, axes)
-    return mean, variance
-
-
 def dense(x, kernel, bias=None):
     """x @ kernel + bias: the matmul every Dense layer does."""
     y = jnp.matmul(x, kernel)
@@ -80,10 +70,6 @@ def _dimension_numbers(n, data_format):
     spatial = "DHW"[3 - n:]
     lhs = "N" + spatial + "C" if data_format == "channels_last" else "NC" + spatial
     return (lhs, spatial + "IO", lhs)
-
-
-def _spatial_shape(x, data_format):
-    return x.shape[1:-1] if data_format == "channels_last" else x.shape[2:]
 
 
 # Each op's array work is one jitted kernel keyed by its static settings, so an
@@ -111,15 +97,8 @@ def _conv_kernel(x, kernel, *, strides, pads, lhs_dilation, rhs_dilation, dimens
 
 
 def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op, kernel_form):
-    n = _spatial_rank(x, op)
-    if kernel.ndim != x.ndim:
-        raise ValueError(f"{op}: the kernel must have rank {x.ndim} (spatial dims, in "
-                         f"channels, out channels) for an input of shape {tuple(x.shape)}, "
-                         f"received a kernel of shape {tuple(kernel.shape)}.")
-    strides = _spatial_tuple(strides, n, "strides")
-    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
-    windows = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:n], dilation_rate)]
-    pads = _window_pads(_spatial_shape(x, data_format), windows, strides, _padding_mode(padding))
+    n, strides, dilation_rate, pads = conv_settings(x, kernel, strides, padding, data_format,
+                                                    dilation_rate, op)
     return _conv_kernel(x, kernel, strides=strides, pads=tuple(pads), lhs_dilation=(1,) * n,
                         rhs_dilation=dilation_rate,
                         dimension_numbers=_dimension_numbers(n, data_format), groups=groups,
@@ -190,11 +169,8 @@ def _pool_kernel(x, *, kind, window, strides, pads):
 def _pool(kind, inputs, pool_size, strides, padding, data_format, op):
     data_format = config.standardize_data_format(data_format)
     inputs = convert_to_tensor(inputs)
-    n = _spatial_rank(inputs, op)
-    pool_size = _spatial_tuple(pool_size, n, "pool_size")
-    strides = pool_size if strides is None else _spatial_tuple(strides, n, "strides")
-    pads = _window_pads(_spatial_shape(inputs, data_format), pool_size, strides,
-                        _padding_mode(padding))
+    _, pool_size, strides, pads = pool_settings(inputs, pool_size, strides, padding,
+                                                data_format, op)
     if data_format == "channels_last":
         full = lambda t, fill: (fill,) + tuple(t) + (fill,)  # noqa: E731
     else:

@@ -113,14 +113,6 @@ def top_k(x, k, sorted=True):
     return jax.lax.top_k(x, k)
 
 
-def in_top_k(targets, predictions, k):
-    targets = targets.astype("int32")
-    target_scores = jnp.take_along_axis(predictions, targets[:, None], axis=-1)
-    # A target is in the top k when fewer than k scores beat it strictly.
-    higher = jnp.sum(predictions > target_scores, axis=-1)
-    return higher < k
-
-
 def segment_sum(data, segment_ids, num_segments=None):
     return jax.ops.segment_sum(data, segment_ids, num_segments=num_segments)
 

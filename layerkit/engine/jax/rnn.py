@@ -2,6 +2,8 @@
 import jax
 import jax.numpy as jnp
 
+from layerkit.engine.common.rnn_masking import masked_step
+
 
 def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         return_all_outputs=True):
@@ -23,9 +25,8 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         x_t, m_t = inp
         out, new_states = step_function(x_t, states)
         if m_t is not None:
-            keep = m_t[:, None].astype(bool)
-            out = jnp.where(keep, out, prev_out)
-            new_states = [jnp.where(keep, n, s) for n, s in zip(new_states, states)]
+            out, new_states = masked_step(jnp.where, m_t[:, None].astype(bool), out,
+                                          prev_out, new_states, states)
         return (list(new_states), out), out
 
     (final_states, last), outs = jax.lax.scan(body, (list(initial_states), prev_out0),

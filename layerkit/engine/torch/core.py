@@ -3,12 +3,11 @@ import numpy as np
 import torch
 
 from layerkit.engine.common import variables as common_variables
-from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.dtypes import default_dtype, standardize_dtype
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import StatelessScope
 
 NAME = "torch"
-IS_THREAD_SAFE = True
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 
 _TORCH_DTYPES = {
@@ -81,13 +80,10 @@ def convert_to_tensor(x, dtype=None, sparse=None):
         return x
     if isinstance(x, common_variables.Variable):
         return convert_to_tensor(x.value, dtype)
-    if dtype is not None:
-        dt = to_torch_dtype(dtype)
-    else:
-        dt = None
+    if dtype is None:
+        dtype = default_dtype(x)
+    dt = None if dtype is None else to_torch_dtype(dtype)
     if isinstance(x, np.ndarray):
-        if dt is None and x.dtype == np.float64:
-            dt = torch.float32
         if x.dtype == np.uint32 or x.dtype == np.uint16 or x.dtype == np.uint64:
             x = x.astype(np.int64)
         if x.dtype == object:
@@ -99,18 +95,9 @@ def convert_to_tensor(x, dtype=None, sparse=None):
         if DEVICE != "cpu":
             t = t.to(DEVICE)
         return t if dt is None or t.dtype == dt else t.to(dt)
-    if isinstance(x, np.generic):
-        return convert_to_tensor(np.asarray(x), dtype)
-    if dt is None:
-        if isinstance(x, bool):
-            dt = torch.bool
-        elif isinstance(x, int):
-            dt = torch.int32
-        elif isinstance(x, float):
-            dt = torch.float32
-        elif isinstance(x, (list, tuple)):
-            arr = np.asarray(x)
-            return convert_to_tensor(arr.astype(np.int32) if arr.dtype == np.int64 else arr)
+    if isinstance(x, (np.generic, list, tuple)) and dt is None:
+        # numpy scalars and lists of arrays go through numpy, which finds their dtype.
+        return convert_to_tensor(np.asarray(x))
     return torch.as_tensor(x, dtype=dt, device=DEVICE)
 
 
@@ -131,10 +118,6 @@ def is_tensor(x):
     return isinstance(x, torch.Tensor)
 
 
-def shape(x):
-    return tuple(x.shape)
-
-
 def cast(x, dtype):
     return convert_to_tensor(x, dtype=dtype)
 
@@ -145,14 +128,6 @@ def cond(pred, true_fn, false_fn):
 
 def stop_gradient(x):
     return convert_to_tensor(x).detach()
-
-
-def device_put(x):
-    return convert_to_tensor(x)
-
-
-def block_until_ready(x):
-    return x
 
 
 def _tree_map(fn, tree):
@@ -196,10 +171,6 @@ def compute_output_spec(fn, *args, **kwargs):
         return SymbolicTensor(shp, standardize_dtype(a.dtype))
 
     return to_symbolic(results[0], results[-1])
-
-
-def random_seed_dtype():
-    return "int64"
 
 
 def no_grad():

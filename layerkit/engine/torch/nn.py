@@ -3,9 +3,8 @@ import torch
 import torch.nn.functional as F
 
 from layerkit import config
-from layerkit.engine.common.conv_utils import (_padding_mode, _spatial_rank,
-                                                  _spatial_tuple, _window_pads,
-                                                  conv_groups, depthwise_channels,
+from layerkit.engine.common.conv_utils import (conv_groups, conv_settings,
+                                                  depthwise_channels, pool_settings,
                                                   transpose_settings)
 from layerkit.engine.torch.core import convert_to_tensor
 
@@ -85,17 +84,6 @@ def one_hot(x, num_classes, axis=-1, dtype="float32"):
     return out if axis == -1 else torch.moveaxis(out, -1, axis)
 
 
-def moments(x, axes, keepdims=False):
-    x = _t(x)
-    axes = tuple(axes) if isinstance(axes, (list, tuple)) else (axes,)
-    mean = torch.mean(x, dim=axes, keepdim=True)
-    variance = torch.mean(torch.square(x - mean.detach()), dim=axes, keepdim=True)
-    if not keepdims:
-        mean = mean.squeeze(axes)
-        variance = variance.squeeze(axes)
-    return mean, variance
-
-
 def dense(x, kernel, bias=None):
     """x @ kernel + bias in one fused call (addmm for 2-D inputs)."""
     x = _t(x)
@@ -113,8 +101,8 @@ def dense(x, kernel, bias=None):
 # torch works channels_first, so channels_last inputs are permuted there and
 # back. 'same' follows TF: out = ceil(size / stride), and an odd total padding
 # puts the extra cell after (bottom/right); torch's own padding is symmetric,
-# so that case pads explicitly with F.pad first.
-# The small shape helpers mirror the JAX engine's (pure Python, no engine).
+# so that case pads explicitly with F.pad first. The argument checks and shape
+# arithmetic are engine/common/conv_utils.py's, shared with the JAX engine.
 # ---------------------------------------------------------------------------
 
 def _to_channels_first(x, data_format):
@@ -155,17 +143,9 @@ _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
 def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op):
-    n = _spatial_rank(x, op)
-    if kernel.ndim != x.ndim:
-        raise ValueError(f"{op}: the kernel must have rank {x.ndim} (spatial dims, in "
-                         f"channels, out channels) for an input of shape {tuple(x.shape)}, "
-                         f"received a kernel of shape {tuple(kernel.shape)}.")
-    strides = _spatial_tuple(strides, n, "strides")
-    dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
-    x = _to_channels_first(x, data_format)
-    windows = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:n], dilation_rate)]
-    pads = _window_pads(x.shape[2:], windows, strides, _padding_mode(padding))
-    x, sym = _pad_spatial(x, pads)
+    n, strides, dilation_rate, pads = conv_settings(x, kernel, strides, padding, data_format,
+                                                    dilation_rate, op)
+    x, sym = _pad_spatial(_to_channels_first(x, data_format), pads)
     weight = kernel.permute(n + 1, n, *range(n))  # (out, in / groups, spatial...)
     y = _CONV[n](x, weight, None, strides, sym, dilation_rate, groups)
     return _from_channels_first(y, data_format)
@@ -228,12 +208,9 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
 def _pool_args(inputs, pool_size, strides, padding, data_format, op):
     data_format = config.standardize_data_format(data_format)
     inputs = _t(inputs)
-    n = _spatial_rank(inputs, op)
-    pool_size = _spatial_tuple(pool_size, n, "pool_size")
-    strides = pool_size if strides is None else _spatial_tuple(strides, n, "strides")
-    x = _to_channels_first(inputs, data_format)
-    pads = _window_pads(x.shape[2:], pool_size, strides, _padding_mode(padding))
-    return data_format, n, x, pool_size, strides, pads
+    n, pool_size, strides, pads = pool_settings(inputs, pool_size, strides, padding,
+                                                data_format, op)
+    return data_format, n, _to_channels_first(inputs, data_format), pool_size, strides, pads
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):

@@ -487,13 +487,6 @@ def top_k(x, k, sorted=True):
     return out.values, out.indices
 
 
-def in_top_k(targets, predictions, k):
-    predictions = _t(predictions)
-    targets = _t(targets).long()
-    target_scores = torch.take_along_dim(predictions, targets[:, None], dim=-1)
-    return torch.sum(predictions > target_scores, dim=-1) < k
-
-
 def segment_sum(data, segment_ids, num_segments=None):
     data, segment_ids = _t(data), _t(segment_ids).long()
     n = num_segments if num_segments is not None else int(segment_ids.max()) + 1
