@@ -6,11 +6,13 @@ __version__ = "0.1.0"
 from layerkit import config  # noqa: E402
 from layerkit import engine  # noqa: E402  (the engine is chosen and loaded at import)
 
+# Every public submodule that exists (a test keeps this list and the package's
+# folder in step); a name Keras has and layerkit lacks (datasets, applications …)
+# is an AttributeError, so `hasattr(layerkit, "datasets")` is False.
 _LAZY_SUBMODULES = (
-    "activations", "applications", "callbacks", "constraints", "data", "datasets",
+    "activations", "backend", "callbacks", "cli", "compat", "constraints", "data",
     "initializers", "layers", "legacy", "losses", "metrics", "models", "ops", "optimizers",
-    "preprocessing", "random", "regularizers", "saving", "utils", "compat", "training",
-    "distribution", "cli", "mixed_precision", "backend",
+    "preprocessing", "random", "regularizers", "saving", "training", "utils",
 )
 _LAZY_NAMES = {"Sequential": "layerkit.models", "Model": "layerkit.models",
                "Input": "layerkit.layers", "InputLayer": "layerkit.layers"}
