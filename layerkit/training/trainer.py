@@ -12,6 +12,7 @@ from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
+from layerkit.training.legacy_keywords import fit_legacy_keywords
 from layerkit.training.legacy_methods import LegacyTrainingMethods
 from layerkit.training.prediction import PredictionMethods
 from layerkit.training.validation import check_inputs_match_model
@@ -179,7 +180,6 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1, max_queue_size=10, workers=1,
             use_multiprocessing=False, **kwargs):
-        from layerkit.legacy.keywords import fit_legacy_keywords
         epochs = fit_legacy_keywords(kwargs, epochs)
         self._assert_compiled("fit")
         verbose = 1 if verbose == "auto" else int(verbose)

@@ -1,4 +1,5 @@
-"""Keras 2 keyword spellings of fit() and friends."""
+"""Keras 2 keyword spellings of fit() (`nb_epoch`), kept beside the loop that takes
+them: training/ sits below legacy/, so it cannot import from there."""
 import warnings
 
 
