@@ -15,7 +15,7 @@ from layerkit.training.compile_utils import CompileLoss, CompileMetrics
 from layerkit.training.legacy_keywords import fit_legacy_keywords
 from layerkit.training.legacy_methods import LegacyTrainingMethods
 from layerkit.training.prediction import PredictionMethods
-from layerkit.training.validation import check_inputs_match_model
+from layerkit.training.input_checks import check_inputs_match_model
 
 # TensorFlow-graph arguments of Keras 2 compile() that cannot be honoured.
 _GRAPH_ONLY_COMPILE_KEYWORDS = ("sample_weight_mode", "target_tensors")

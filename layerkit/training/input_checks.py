@@ -1,4 +1,5 @@
-"""Checks of the data against the model, made before any step runs."""
+"""Checks of the input data against the model's inputs (count, rank, shape), made
+before any step runs, so a mismatch names the input layer instead of failing in a kernel."""
 from layerkit.utils.tree import flatten
 
 
