@@ -6,10 +6,20 @@ eager), so it only looks at the positional arguments and the items of a list/tup
 positional argument, by type identity. A symbolic tensor anywhere else (a keyword, a
 nested list) is found after the engine rejects it: the `try` costs nothing when the
 call succeeds.
+
+A Variable argument is replaced by its `.value` before the engine function runs
+(inside a stateless scope that is the traced value), as Keras 3's engine functions
+convert their inputs: a Variable object must never reach a JAX transformation, which
+refuses objects it cannot abstract (`jnp.matmul` is jitted). The same positional scan
+finds them (one identity test more per argument, within timing noise on the torch
+eager path); a Variable elsewhere, or of a subclass, is mapped after a failed call.
 """
+from layerkit.engine import Variable as _EngineVariable
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic, record_op
+from layerkit.engine.common.variables import Variable as _BaseVariable
 
 _ST = SymbolicTensor
+_VAR = _EngineVariable
 
 # name -> the wrapped function, for every op that can be a graph node. The OpLayer
 # looks its op up by name in `layerkit.ops`; this table says which names are valid.
@@ -30,19 +40,29 @@ def graph_op(fn, name=None, module=None):
     key = {"name": name, "module": module}
 
     def op(*args, **kwargs):
+        has_variable = False
         for a in args:
             t = type(a)
             if t is _ST:
                 return _record(_qualified(key, op), args, kwargs)
-            if t is list or t is tuple:
+            if t is _VAR:
+                has_variable = True
+            elif t is list or t is tuple:
                 for b in a:
-                    if type(b) is _ST:
+                    tb = type(b)
+                    if tb is _ST:
                         return _record(_qualified(key, op), args, kwargs)
+                    if tb is _VAR:
+                        has_variable = True
+        if has_variable:
+            args = _values(args)
         try:
             return fn(*args, **kwargs)
         except Exception:
             if any_symbolic((args, kwargs)):
                 return _record(_qualified(key, op), args, kwargs)
+            if _any_variable((args, kwargs)):
+                return fn(*_values(args), **_values(kwargs))
             raise
 
     _describe(op, fn, name)
@@ -50,6 +70,28 @@ def graph_op(fn, name=None, module=None):
     if module is not None:
         GRAPH_OPS[f"{module}.{name}"] = op
     return op
+
+
+def _values(structure):
+    """`structure` with each Variable (at any depth of lists, tuples and dicts)
+    replaced by its current value."""
+    if isinstance(structure, _BaseVariable):
+        return structure.value
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_values(s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: _values(v) for k, v in structure.items()}
+    return structure
+
+
+def _any_variable(structure):
+    if isinstance(structure, _BaseVariable):
+        return True
+    if isinstance(structure, (list, tuple)):
+        return any(_any_variable(s) for s in structure)
+    if isinstance(structure, dict):
+        return any(_any_variable(s) for s in structure.values())
+    return False
 
 
 def _qualified(key, op):
@@ -75,6 +117,8 @@ def value_op(fn, name=None, reason="its result is not a tensor"):
         except Exception:
             if any_symbolic((args, kwargs)):
                 _refuse(name, reason)
+            if _any_variable((args, kwargs)):
+                return fn(*_values(args), **_values(kwargs))
             raise
 
     _describe(op, fn, name)
