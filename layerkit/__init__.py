@@ -15,7 +15,8 @@ _LAZY_SUBMODULES = (
     "preprocessing", "random", "regularizers", "saving", "training", "utils",
 )
 _LAZY_NAMES = {"Sequential": "layerkit.models", "Model": "layerkit.models",
-               "Input": "layerkit.layers", "InputLayer": "layerkit.layers"}
+               "Input": "layerkit.layers", "InputLayer": "layerkit.layers",
+               "Variable": "layerkit.engine"}
 
 
 def __getattr__(name):

@@ -5,6 +5,7 @@ import numpy as np
 
 from layerkit import engine
 from layerkit.engine.common import naming
+from layerkit.engine.common.name_scope import current_caller, current_path, name_scope
 from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic
@@ -33,6 +34,11 @@ class Layer:
         # registered explicitly, with register_keras_serializable.
         if cls.__module__.startswith("layerkit."):
             register_builtin_classes({cls.__name__: cls})
+        # A build defined by a subclass runs inside the layer's name scope, so the
+        # Variables it makes (its own and its sublayers') get Keras's paths.
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_in_name_scope", False):
+            cls.build = _build_in_name_scope(build)
 
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
@@ -48,7 +54,11 @@ class Layer:
                             f"{unknown}. Valid base keywords: trainable, name, dtype, "
                             f"activity_regularizer, {', '.join(_BASE_KWARGS)}.")
         object.__setattr__(self, "_layers", [])
+        # A layer's own Variables in Keras's order: those trainable when tracked, then
+        # the others (`_own_trainable` counts the first group).
         object.__setattr__(self, "_own_variables", [])
+        object.__setattr__(self, "_own_trainable", 0)
+        self._parent_path = None
         self._trainable = bool(trainable)
         self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
         self._dtype = standardize_dtype(dtype) if dtype is not None else None
@@ -89,8 +99,7 @@ class Layer:
                 if all(v is not l for l in self._layers):
                     self._layers.append(v)
         elif isinstance(value, engine.Variable) and "_own_variables" in self.__dict__:
-            if all(value is not v for v in self._own_variables):
-                self._own_variables.append(value)
+            self._track_variable(value, freeze=False)
         object.__setattr__(self, name, value)
 
     @property
@@ -120,16 +129,35 @@ class Layer:
         if initializer is None:
             initializer = "glorot_uniform" if dtype.startswith("float") else "zeros"
         init = initializers.get(initializer)
-        name = name or naming.uniquify("variable")
-        variable = engine.Variable(init, shape=shape, dtype=dtype, trainable=trainable,
-                                    name=name, constraint=constraints.get(constraint))
-        variable.path = f"{self.name}/{name}"
+        with self._name_scope():
+            variable = engine.Variable(init, shape=shape, dtype=dtype, trainable=trainable,
+                                        name=name, constraint=constraints.get(constraint))
         variable.regularizer = regularizers.get(regularizer)
-        self._own_variables.append(variable)
+        self._track_variable(variable)
         return variable
 
     def add_variable(self, *args, **kwargs):
         return self.add_weight(*args, **kwargs)
+
+    def _track_variable(self, variable, freeze=True):
+        """Records `variable` as the layer's own, in Keras's order. A weight added to a
+        frozen layer is frozen (Keras's `_track_variable`)."""
+        own = self._own_variables
+        if any(variable is v for v in own):
+            return
+        if variable.trainable:
+            own.insert(self._own_trainable, variable)
+            object.__setattr__(self, "_own_trainable", self._own_trainable + 1)
+        else:
+            own.append(variable)
+        if freeze and not self._trainable:
+            variable.trainable = False
+
+    def _name_scope(self):
+        """The layer's name scope; the path where it first opened one stays its parent."""
+        if self._parent_path is None:
+            self._parent_path = current_path()
+        return name_scope(self.name, caller=self, override_parent=self._parent_path)
 
     def _flatten_layers(self, include_self=True):
         seen, out = set(), []
@@ -143,32 +171,31 @@ class Layer:
             stack.extend(reversed(layer._layers))
         return out
 
-    def _collect(self, trainable):
-        seen, out = set(), []
-        for layer in self._flatten_layers():
-            layer_trainable = layer.trainable
-            for v in layer._own_variables:
-                if id(v) in seen:
-                    continue
-                is_trainable = v.trainable and layer_trainable and self.trainable
-                if trainable is None or is_trainable == trainable:
-                    seen.add(id(v))
-                    out.append(v)
+    @property
+    def weights(self):
+        """Keras 3's order: the layer's own weights (trainable-when-tracked first), then
+        each sublayer's `weights` in turn, without repeats."""
+        out = list(self._own_variables)
+        if self._layers:
+            seen = {id(v) for v in out}
+            for layer in self._layers:
+                for v in layer.weights:
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        out.append(v)
         return out
 
     @property
-    def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
-
-    @property
     def trainable_weights(self):
-        return self._collect(True) if self.trainable else []
+        if not self.trainable:
+            return []
+        return [v for v in self.weights if v.trainable]
 
     @property
     def non_trainable_weights(self):
         if not self.trainable:
-            return self._collect(None)
-        return self._collect(False)
+            return self.weights
+        return [v for v in self.weights if not v.trainable]
 
     variables = weights
     trainable_variables = trainable_weights
@@ -187,7 +214,10 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value):
+        # As Keras 3: the weights that were trainable when tracked follow the layer.
         self._trainable = bool(value)
+        for v in self._own_variables[:self._own_trainable]:
+            v.trainable = self._trainable
         for layer in self._layers:
             layer.trainable = value
 
@@ -195,16 +225,20 @@ class Layer:
         return [np.array(v.numpy()) for v in self.weights]
 
     def set_weights(self, weights):
+        """Sets `weights` (in the order of `self.weights`, Keras 3's) from arrays; checks
+        every count and shape before writing any."""
         params = self.weights
         if len(weights) != len(params):
             raise ValueError(
-                f'Layer "{self.name}" expects {len(params)} weight array(s), but the '
-                f"weight list received has {len(weights)}: {[np.shape(w) for w in weights]}.")
-        for v, w in zip(params, weights):
+                f'You called set_weights(weights) on layer "{self.name}" with a weight list '
+                f"of length {len(weights)}, but the layer expects {len(params)} weights: "
+                f"{[(v.path, v.shape) for v in params]}; received shapes "
+                f"{[tuple(np.shape(w)) for w in weights]}.")
+        for i, (v, w) in enumerate(zip(params, weights)):
             if tuple(np.shape(w)) != v.shape:
                 raise ValueError(
-                    f'Layer "{self.name}" weight shape {v.shape} is not compatible with '
-                    f"provided weight shape {tuple(np.shape(w))} for {v.path}.")
+                    f'Layer "{self.name}": weight {i} ({v.path}) has shape {v.shape}, which is '
+                    f"not compatible with the provided weight shape {tuple(np.shape(w))}.")
         for v, w in zip(params, weights):
             v.assign(np.asarray(w, dtype=v.dtype))
 
@@ -278,6 +312,11 @@ class Layer:
 
     # --- calling -----------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if not self.built and current_caller() is not self:
+            # The first call builds the layer (and sublayers made in __init__) inside
+            # its name scope, as Keras does.
+            with self._name_scope():
+                return self.__call__(*args, **kwargs)
         training = kwargs.get("training")
         pushed = training is not None
         if pushed:
@@ -390,6 +429,18 @@ class Layer:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
+
+def _build_in_name_scope(build):
+    def build_in_scope(self, *args, **kwargs):
+        with self._name_scope():
+            return build(self, *args, **kwargs)
+
+    build_in_scope.__name__ = build.__name__
+    build_in_scope.__qualname__ = build.__qualname__
+    build_in_scope.__doc__ = build.__doc__
+    build_in_scope.__wrapped__ = build
+    build_in_scope._in_name_scope = True
+    return build_in_scope
 
 
 register_builtin_classes({"Layer": Layer})

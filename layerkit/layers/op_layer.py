@@ -46,8 +46,7 @@ class OpLayer(Layer):
                              f"and an index), received {len(self._arguments)}.")
         self._num_tensors = len(codec.leaves_of_type((self._arguments, self._kwargs), codec.Slot))
         for v in codec.variables_in((self._arguments, self._kwargs)):
-            if all(v is not own for own in self._own_variables):
-                self._own_variables.append(v)
+            self._track_variable(v, freeze=False)
         self.built = True
 
     def _operands(self, inputs):

@@ -31,7 +31,8 @@ class Sequential(Model):
             # Built already: call only the new layer on the current output, so each
             # layer keeps one node and `layer.output` is the graph's (as in Keras 2).
             # A layer that does not fit the output raises here, before it is added.
-            out = layer(self._functional.output)
+            with self._name_scope():
+                out = layer(self._functional.output)
             self._stack.append(layer)
             self._layers.append(layer)
             self._set_graph(self._functional.input, out)
@@ -88,8 +89,11 @@ class Sequential(Model):
             # Built from data: remember the shape so pop()/add() can rebuild.
             self._data_input_shape = (inputs.shape, inputs.dtype)
         x = inputs
-        for layer in self.layers:
-            x = layer(x)
+        # Inside the model's name scope, as Keras's Sequential.build: the layers built
+        # here get paths such as "sequential/dense/kernel".
+        with self._name_scope():
+            for layer in self.layers:
+                x = layer(x)
         self._set_graph(inputs, x)
 
     def _set_graph(self, inputs, outputs):

@@ -4,6 +4,7 @@
 import numpy as np
 
 from layerkit.engine.common import naming
+from layerkit.engine.common.name_scope import current_path
 from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.stateless_scope import _SCOPES
 
@@ -12,7 +13,12 @@ class Variable:
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
                  constraint=None, autocast=True):
         self.name = name or naming.uniquify("variable")
-        self.path = self.name
+        if not isinstance(self.name, str) or "/" in self.name:
+            raise ValueError(f"Variable: the name must be a string without '/'; "
+                             f"received {self.name!r}.")
+        # Keras 3's path: the open name scopes (layers being built), then the name.
+        parent = current_path()
+        self.path = f"{parent}/{self.name}" if parent else self.name
         self._dtype = standardize_dtype(dtype if dtype is not None else
                                         getattr(initializer, "dtype", None))
         self._trainable = bool(trainable)
