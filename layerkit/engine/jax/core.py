@@ -14,6 +14,13 @@ NAME = "jax"
 
 
 class Variable(common_variables.Variable):
+    def __init__(self, *args, **kwargs):
+        # A layer built during shape inference (a sublayer first called inside
+        # jax.eval_shape) makes its Variables under a trace: evaluate the initial
+        # value concretely, or the Variable would keep a leaked tracer.
+        with jax.ensure_compile_time_eval():
+            super().__init__(*args, **kwargs)
+
     def _initialize(self, value):
         self._value = value
 
@@ -75,17 +82,24 @@ def compute_output_spec(fn, *args, **kwargs):
     Unknown (None) dimensions are tried at two sizes; a dimension of the output
     that differs between the two is unknown too.
     """
+    # Only the symbolic tensors are traced; every other argument (`training=False`, a
+    # Variable, a Python number) is passed through as it is, as in an eager call.
+    leaves, treedef = jax.tree_util.tree_flatten(
+        (args, kwargs), is_leaf=lambda x: isinstance(x, SymbolicTensor))
+    symbolic = [i for i, x in enumerate(leaves) if isinstance(x, SymbolicTensor)]
+
+    def wrapped(abstract):
+        filled = list(leaves)
+        for i, value in zip(symbolic, abstract):
+            filled[i] = value
+        a, k = jax.tree_util.tree_unflatten(treedef, filled)
+        with StatelessScope():
+            return fn(*a, **k)
+
     results = []
     for fill in (83, 89):
-        a_args, a_kwargs = jax.tree_util.tree_map(
-            lambda x: _to_abstract(x, fill), (args, kwargs),
-            is_leaf=lambda x: isinstance(x, SymbolicTensor))
-
-        def wrapped(a, k):
-            with StatelessScope():
-                return fn(*a, **k)
-
-        results.append(jax.eval_shape(wrapped, a_args, a_kwargs))
+        results.append(jax.eval_shape(wrapped, [_to_abstract(leaves[i], fill)
+                                                for i in symbolic]))
         if not _has_none(args, kwargs):
             break
     first = results[0]
