@@ -59,6 +59,15 @@ class Model(Trainer, Layer):
             return outputs, new_non_trainable, list(scope.losses)
         return outputs, new_non_trainable
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional config (it lists layers and input layers) rebuilds the graph, as
+        Keras's `Model.from_config` does; anything else goes to the constructor."""
+        from layerkit.models.functional import Functional
+        if cls is Model and "layers" in config and "input_layers" in config:
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return super().from_config(config)
+
     def get_layer(self, name=None, index=None):
         if index is None and isinstance(name, int):
             name, index = None, name

@@ -62,3 +62,13 @@ def test_unknown_class_in_a_config_is_a_clear_error():
     config["layers"][1]["registered_name"] = "NoSuchLayer"
     with pytest.raises(ValueError, match="Unknown layer or model class 'NoSuchLayer'"):
         Functional.from_config(config)
+
+
+def test_model_from_config_rebuilds_a_functional_config():
+    from layerkit import layers, models
+    x = layers.Input((3,))
+    model = models.Model(x, layers.Dense(2, name="out")(x))
+    rebuilt = models.Model.from_config(model.get_config(), custom_objects={})
+    assert isinstance(rebuilt, models.Functional)
+    assert [l.name for l in rebuilt.layers] == [l.name for l in model.layers]
+    assert rebuilt.output_shape == (None, 2)
