@@ -99,7 +99,6 @@ class Layer:
         sig = inspect.signature(self.call).parameters
         self._call_has_training = "training" in sig
         self._call_has_mask = "mask" in sig
-        self._mask_warned = False
 
     # --- attribute tracking ------------------------------------------
     def __setattr__(self, name, value):
@@ -417,6 +416,9 @@ class Layer:
         return self.compute_mask(inputs, previous_mask)
 
     def _warn_mask_dropped(self, previous_mask):
+        # Keras 3 warns here (Keras 2.2 raised "does not support masking, but was passed
+        # an input_mask"; tf.keras 2 dropped the mask silently). We follow Keras 3, so
+        # Embedding(mask_zero=True) -> Flatten runs as it does there.
         if masking.any_mask(previous_mask) and not self._drops_masks_silently:
             warnings.warn(
                 f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input "

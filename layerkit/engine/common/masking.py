@@ -12,10 +12,19 @@ How masks travel (Keras 3 semantics, what users see):
   mask is attached to the output tensor and the next layer finds it there, as in
   Keras 3 (`self.lstm(self.embedding(x))` is masked).
 
+Why attach at all, rather than only carry masks in the graph runner: the loss and the
+metrics must find the output mask on `y_pred` (Keras 3's `Loss.__call__` reads it
+there, and users' `compute_loss` overrides receive only y_pred), a nested model must
+hand its output mask to the outer graph, and subclassed models chain eager calls. One
+attached mask per model output, or per eager call outside a graph, serves all three
+without changing any public signature.
+
 Attaching: Keras 3 sets an attribute `_keras_mask` on the tensor and, where the tensor
 cannot hold one (JAX tracers under jit/grad), keeps it in a table keyed by `id(x)`
 whose entry a weakref finalizer removes when the tensor dies (so a recycled id never
-sees a stale mask). We do the same; torch tensors and JAX arrays take the attribute.
+sees a stale mask). We do the same; torch tensors and JAX arrays (jax >= 0.4.36) take
+the attribute. As in Keras, a layer that returns its input object unchanged shares
+that object's mask.
 
 `LIVE` stays False until the first mask is attached: until then no layer call looks
 for masks at all (the seed MLP's step does no mask work). A mask that crosses a JAX
