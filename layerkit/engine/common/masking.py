@@ -22,7 +22,7 @@ without changing any public signature.
 Attaching: Keras 3 sets an attribute `_keras_mask` on the tensor and, where the tensor
 cannot hold one (JAX tracers under jit/grad), keeps it in a table keyed by `id(x)`
 whose entry a weakref finalizer removes when the tensor dies (so a recycled id never
-sees a stale mask). We do the same; torch tensors and JAX arrays (jax >= 0.4.36) take
+sees a stale mask). We do the same; torch tensors and JAX arrays (jax 0.10) take
 the attribute. As in Keras, a layer that returns its input object unchanged shares
 that object's mask.
 
