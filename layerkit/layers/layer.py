@@ -413,6 +413,8 @@ class Layer:
                 return attached
         if not self._overrides_compute_mask:
             return previous_mask
+        if not self._makes_masks and not masking.any_mask(previous_mask):
+            return None
         return self.compute_mask(inputs, previous_mask)
 
     def _warn_mask_dropped(self, previous_mask):
@@ -470,6 +472,8 @@ class Layer:
             return None
         if not self._overrides_compute_mask:
             return previous_mask
+        if not self._makes_masks and not masking.any_mask(previous_mask):
+            return None
         return engine.compute_output_spec(self.compute_mask, inputs, previous_mask)
 
     def call(self, inputs, *args, **kwargs):

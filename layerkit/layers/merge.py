@@ -20,6 +20,7 @@ class _Merge(Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
+        self._makes_masks = False      # merges only combine their inputs' masks
         self._reshape_required = False
 
     # --- shapes -------------------------------------------------------
