@@ -243,6 +243,15 @@ def test_eager_merge_of_masked_tensors_matches_keras(keras_oracle):
         k_out = getattr(keras_oracle.layers, name)()([k_a, k_b])
         np.testing.assert_allclose(to_np(out), np.asarray(k_out), rtol=1e-6)
         np.testing.assert_array_equal(to_np(get_keras_mask(out)), keras_mask(keras_oracle, k_out))
+    m1, m2 = np.any(a != 0, axis=-1), np.any(b != 0, axis=-1)
+    for name, kwargs in MERGES:
+        for masks in ([m1, m2], [m1, None], [None, None]):
+            ours = getattr(layers, name)(**kwargs).compute_mask([a, b], masks)
+            theirs = getattr(keras_oracle.layers, name)(**kwargs).compute_mask([a, b], masks)
+            if theirs is None:
+                assert ours is None, name
+            else:
+                np.testing.assert_array_equal(to_np(ours), np.asarray(theirs), err_msg=name)
     merge = layers.Add(name="add_m")
     with pytest.raises(ValueError, match=r'"add_m".*same length'):
         merge.compute_mask([a, b], [None])
