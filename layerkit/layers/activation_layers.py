@@ -1,6 +1,7 @@
 """The activation layers: ReLU (with max_value, negative_slope, threshold),
 LeakyReLU, ELU, Softmax, ThresholdedReLU (Keras 2) and PReLU."""
 from layerkit import activations, constraints, initializers, ops, regularizers
+from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.layers.layer import Layer
 
 
@@ -74,6 +75,7 @@ class ThresholdedReLU(_Elementwise):
             raise ValueError(f'ThresholdedReLU "{self.name}": theta must be >= 0, received '
                              f"{theta}.")
         self.theta = float(theta)
+        self.supports_masking = True
 
     def call(self, inputs):
         return ops.where(inputs > self.theta, inputs, ops.zeros_like(inputs))
@@ -89,10 +91,27 @@ class Softmax(_Elementwise):
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
-        if mask is not None:
-            # Masked positions get a large negative logit, as Keras does.
-            inputs = inputs + (1.0 - ops.cast(mask, inputs.dtype)) * -1e9
-        return activations.softmax(inputs, axis=self.axis)
+        if mask is None:
+            return activations.softmax(inputs, axis=self.axis)
+        self._check_mask(inputs, mask)
+        if standardize_dtype(mask.dtype) != "bool":
+            mask = ops.greater(mask, 0.5)
+        # Masked positions get a large negative logit, and a 0 output (an axis that is
+        # masked everywhere would otherwise come out uniform), as in Keras 3.
+        big_negative = -3e4 if standardize_dtype(inputs.dtype) == "float16" else -1e9
+        outputs = activations.softmax(ops.where(mask, inputs, big_negative), axis=self.axis)
+        return ops.where(mask, outputs, ops.zeros_like(outputs))
+
+    def _check_mask(self, inputs, mask):
+        m_shape, i_shape = tuple(mask.shape), tuple(inputs.shape)
+        ok = len(m_shape) <= len(i_shape) and all(
+            m is None or i is None or m in (1, i)
+            for m, i in zip(reversed(m_shape), reversed(i_shape)))
+        if not ok:
+            raise ValueError(f'Softmax "{self.name}": the mask must broadcast to the inputs '
+                             f"(each mask dimension 1 or equal to the input's, counted from "
+                             f"the last); received inputs.shape={i_shape}, "
+                             f"mask.shape={m_shape}.")
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
@@ -108,6 +127,7 @@ class PReLU(_Elementwise):
         if shared_axes is not None and not isinstance(shared_axes, (list, tuple)):
             shared_axes = [shared_axes]
         self.shared_axes = None if shared_axes is None else list(shared_axes)
+        self.supports_masking = True
 
     def build(self, input_shape):
         shape = list(input_shape[1:])

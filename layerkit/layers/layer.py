@@ -1,10 +1,11 @@
-"""The Layer base class: weights, build-on-first-call, symbolic calls, config."""
+"""The Layer base class: weights, build-on-first-call, symbolic calls, masks, config."""
 import inspect
+import warnings
 
 import numpy as np
 
 from layerkit import engine
-from layerkit.engine.common import naming
+from layerkit.engine.common import masking, naming
 from layerkit.engine.common.name_scope import current_caller, current_path, name_scope
 from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.stateless_scope import get_stateless_scope
@@ -24,6 +25,22 @@ _IN_CHECKED_GRAPH = 0
 
 _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                 "input_length")
+
+
+def symbolic_masks(structure):
+    """The mask specs carried by (a structure of) symbolic tensors."""
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(symbolic_masks(s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: symbolic_masks(v) for k, v in structure.items()}
+    return getattr(structure, "_keras_mask", None)
+
+
+def attach_masks(outputs, masks):
+    """Attaches each output's mask (Keras 3 pairs the flattened structures)."""
+    for t, m in zip(flatten(outputs), flatten(masks)):
+        if m is not None:
+            masking.set_keras_mask(t, m)
 
 
 class Layer:
@@ -66,7 +83,12 @@ class Layer:
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
         self.input_spec = None
-        self.supports_masking = False
+        # Keras 3: a layer that defines compute_mask supports masking.
+        self._overrides_compute_mask = type(self).compute_mask is not Layer.compute_mask
+        self.supports_masking = self._overrides_compute_mask
+        # Whether a call may produce a mask from unmasked inputs (checked on every
+        # call, so a plain attribute; a model sets it from its graph).
+        self._makes_masks = self._overrides_compute_mask
         self._inbound_nodes = []
         self._losses = []
         self._seed_generators = []
@@ -332,32 +354,121 @@ class Layer:
                 if training is None:
                     kwargs.pop("training", None)
                 return self._symbolic_call(args, kwargs)
-            if self._call_has_training:
-                if training is None:
-                    kwargs["training"] = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else False
-            elif "training" in kwargs:
-                del kwargs["training"]
-            if first is not None and not engine.is_tensor(first):
-                if isinstance(first, (list, tuple)):
-                    first = type(first)(engine.convert_to_tensor(a) if isinstance(a, np.ndarray)
-                                        else a for a in first)
-                elif not isinstance(first, dict):
-                    first = engine.convert_to_tensor(first, dtype=self._input_dtype(first))
-                args = (first,) + args[1:]
-            if not self.built:
-                self._maybe_build(args)
-            if self.input_spec is not None and not _IN_CHECKED_GRAPH:
-                assert_input_compatibility(self.input_spec, first, self.name)
-            if self._losses:
-                self._losses = []
-            outputs = self.call(*args, **kwargs)
-            if self.activity_regularizer is not None:
-                for o in flatten(outputs):
-                    self.add_loss(self.activity_regularizer(o) / o.shape[0])
-            return outputs
+            if masking.LIVE or (kwargs and kwargs.get("mask") is not None) or \
+                    (self._makes_masks and self.supports_masking):
+                return self._call_attaching_masks(args, kwargs)
+            return self._eager_call(args, kwargs)
         finally:
             if pushed:
                 _TRAINING_CONTEXT.pop()
+
+    def _eager_call(self, args, kwargs):
+        training = kwargs.get("training")
+        if self._call_has_training:
+            if training is None:
+                kwargs["training"] = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else False
+        elif "training" in kwargs:
+            del kwargs["training"]
+        if "mask" in kwargs and not self._call_has_mask:
+            self._check_mask_keyword(kwargs.pop("mask"))
+        first = args[0] if args else None
+        if first is not None and not engine.is_tensor(first):
+            if isinstance(first, (list, tuple)):
+                first = type(first)(engine.convert_to_tensor(a) if isinstance(a, np.ndarray)
+                                    else a for a in first)
+            elif not isinstance(first, dict):
+                first = engine.convert_to_tensor(first, dtype=self._input_dtype(first))
+            args = (first,) + args[1:]
+        if not self.built:
+            self._maybe_build(args)
+        if self.input_spec is not None and not _IN_CHECKED_GRAPH:
+            assert_input_compatibility(self.input_spec, first, self.name)
+        if self._losses:
+            self._losses = []
+        outputs = self.call(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            for o in flatten(outputs):
+                self.add_loss(self.activity_regularizer(o) / o.shape[0])
+        return outputs
+
+    # --- masks ---------------------------------------------------------
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's outputs, given its inputs and their mask. Keras 3's
+        default passes the input mask on; a layer that changes the masked axes (or makes a
+        mask, as Masking does) overrides this."""
+        return mask
+
+    def _check_mask_keyword(self, mask):
+        if mask is not None:
+            raise TypeError(
+                f'Layer "{self.name}" ({type(self).__name__}) was passed a `mask` argument, '
+                "but its `call()` takes no `mask`. Call it without `mask=`, or use a layer "
+                "whose call accepts one.")
+
+    def _call_attaching_masks(self, args, kwargs):
+        """An eager call outside a graph: the input mask is the one passed as `mask=` or
+        attached to the first input; the output mask is attached to the outputs."""
+        previous = kwargs.get("mask")
+        if previous is None and args:
+            previous = masking.get_masks(args[0])
+        outputs, out_mask = self._call_with_mask(args, kwargs, previous)
+        if out_mask is not None:
+            attach_masks(outputs, out_mask)
+        return outputs
+
+    def _graph_call(self, args, kwargs, previous_mask):
+        """The graph runner's call: (outputs, output mask), nothing attached to tensors."""
+        training = kwargs.get("training")
+        if training is None:
+            return self._call_with_mask(args, kwargs, previous_mask)
+        _TRAINING_CONTEXT.append(bool(training))
+        try:
+            return self._call_with_mask(args, kwargs, previous_mask)
+        finally:
+            _TRAINING_CONTEXT.pop()
+
+    def _call_with_mask(self, args, kwargs, previous_mask):
+        explicit = kwargs.get("mask")
+        if explicit is not None:
+            if not self._call_has_mask:
+                self._check_mask_keyword(explicit)
+            previous_mask = explicit
+        elif self._call_has_mask and masking.any_mask(previous_mask):
+            kwargs = dict(kwargs)
+            kwargs["mask"] = previous_mask
+        outputs = self._eager_call(args, kwargs)
+        return outputs, self._output_mask(args[0] if args else None, outputs, previous_mask)
+
+    def _output_mask(self, inputs, outputs, previous_mask):
+        """Keras 3's rule: a layer that supports masking gives compute_mask's result (unless
+        its call attached masks to all its outputs itself); any other layer drops the
+        mask, with a warning."""
+        if not self.supports_masking:
+            self._warn_mask_dropped(previous_mask)
+            return None
+        if masking.LIVE:
+            attached = masking.get_masks(outputs)
+            if all(m is not None for m in flatten(attached)):
+                return attached
+        if not self._overrides_compute_mask:
+            return previous_mask
+        if not self._makes_masks and not masking.any_mask(previous_mask):
+            return None
+        return self.compute_mask(inputs, previous_mask)
+
+    def _warn_mask_dropped(self, previous_mask):
+        # Keras 3 warns here (Keras 2.2 raised "does not support masking, but was passed
+        # an input_mask"; tf.keras 2 dropped the mask silently). We follow Keras 3, so
+        # Embedding(mask_zero=True) -> Flatten runs as it does there.
+        if masking.any_mask(previous_mask) and not self._drops_masks_silently:
+            warnings.warn(
+                f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input "
+                "with a mask attached to it. However, this layer does not support masking "
+                "and will therefore destroy the mask information. Downstream layers will "
+                "not see the mask.", stacklevel=3)
+
+    # Op nodes (`x + 1` on a symbolic tensor) drop masks silently, as Keras's ops do.
+    _drops_masks_silently = False
 
     def _input_dtype(self, x):
         dt = getattr(x, "dtype", None)
@@ -373,9 +484,36 @@ class Layer:
         spec_kwargs = dict(kwargs)
         if self._call_has_training:
             spec_kwargs.setdefault("training", False)
+        first = args[0] if args else None
+        previous = kwargs.get("mask")
+        if previous is not None:
+            if not self._call_has_mask:
+                self._check_mask_keyword(previous)
+        else:
+            if not self._call_has_mask:
+                spec_kwargs.pop("mask", None)
+            previous = symbolic_masks(first)
+            if self._call_has_mask and masking.any_mask(previous):
+                spec_kwargs["mask"] = previous
         outputs = self.compute_output_spec(*args, **spec_kwargs)
+        out_mask = self._output_mask_spec(first, previous)
         Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
+        if out_mask is not None:
+            for t, m in zip(flatten(outputs), flatten(out_mask)):
+                if isinstance(t, SymbolicTensor) and isinstance(m, SymbolicTensor):
+                    t._keras_mask = m
         return outputs
+
+    def _output_mask_spec(self, inputs, previous_mask):
+        """The output mask's spec, found by abstract evaluation of compute_mask."""
+        if not self.supports_masking:
+            self._warn_mask_dropped(previous_mask)
+            return None
+        if not self._overrides_compute_mask:
+            return previous_mask
+        if not self._makes_masks and not masking.any_mask(previous_mask):
+            return None
+        return engine.compute_output_spec(self.compute_mask, inputs, previous_mask)
 
     def call(self, inputs, *args, **kwargs):
         return inputs

@@ -20,6 +20,7 @@ class _Merge(Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
+        self._makes_masks = False      # merges only combine their inputs' masks
         self._reshape_required = False
 
     # --- shapes -------------------------------------------------------
@@ -85,7 +86,7 @@ class _Merge(Layer):
     def _merge_function(self, inputs):
         raise NotImplementedError
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f'{type(self).__name__} layer "{self.name}" should be called on '
                              f"a list of tensors, received a single tensor of shape "
@@ -96,10 +97,32 @@ class _Merge(Layer):
         if len(set(ranks)) > 1:
             top = max(ranks)
             inputs = [_expand_after_batch(x, top - len(x.shape)) for x in inputs]
+        elif isinstance(mask, (list, tuple)) and any(m is not None for m in mask):
+            return self._masked_merge(list(inputs), list(mask))
         return self._merge_function(list(inputs))
 
+    def _masked_merge(self, inputs, masks):
+        """The merge when some inputs are masked; only Maximum, Minimum and Multiply
+        let masked entries change their values (as in Keras 3)."""
+        return self._merge_function(inputs)
+
+    def _check_masks(self, inputs, mask):
+        if not isinstance(mask, (list, tuple)):
+            raise ValueError(f'{type(self).__name__} layer "{self.name}": `mask` should be a '
+                             f"list (one mask or None per input), received mask={mask!r}.")
+        if not isinstance(inputs, (list, tuple)) or len(mask) != len(inputs):
+            raise ValueError(f'{type(self).__name__} layer "{self.name}": `inputs` and `mask` '
+                             f"should be lists of the same length, received "
+                             f"{len(inputs) if isinstance(inputs, (list, tuple)) else 1} "
+                             f"input(s) and {len(mask)} mask(s).")
+
     def compute_mask(self, inputs, mask=None):
-        if mask is None or any(m is None for m in mask):
+        # Keras 3: a position counts if any input counts there; an unmasked input
+        # leaves the output unmasked.
+        if mask is None:
+            return None
+        self._check_masks(inputs, mask)
+        if any(m is None for m in mask):
             return None
         out = mask[0]
         for m in mask[1:]:
@@ -146,6 +169,22 @@ class Multiply(_Merge):
     def _merge_function(self, inputs):
         return functools.reduce(ops.multiply, inputs)
 
+    def _masked_merge(self, inputs, masks):
+        # Keras 3: masked entries count as 1 in the product; where every input is
+        # masked (all inputs having masks), the output is 0.
+        all_masked = all(m is not None for m in masks)
+        out, out_mask = None, None
+        for x, m in zip(inputs, masks):
+            if m is not None:
+                m = _feature_mask(m, x)
+                x = ops.where(m, x, ops.ones_like(x))
+                if all_masked:
+                    out_mask = m if out_mask is None else ops.logical_or(out_mask, m)
+            out = x if out is None else ops.multiply(out, x)
+        if all_masked:
+            out = ops.where(out_mask, out, ops.zeros_like(out))
+        return out
+
 
 class Average(_Merge):
     """The element-wise mean of the inputs."""
@@ -160,12 +199,42 @@ class Maximum(_Merge):
     def _merge_function(self, inputs):
         return functools.reduce(ops.maximum, inputs)
 
+    def _masked_merge(self, inputs, masks):
+        return _skip_masked(ops.maximum, inputs, masks)
+
 
 class Minimum(_Merge):
     """The element-wise minimum of the inputs."""
 
     def _merge_function(self, inputs):
         return functools.reduce(ops.minimum, inputs)
+
+    def _masked_merge(self, inputs, masks):
+        return _skip_masked(ops.minimum, inputs, masks)
+
+
+def _feature_mask(mask, x):
+    """A (batch, steps) mask broadcast over x's trailing feature axis."""
+    return ops.broadcast_to(ops.expand_dims(mask, -1), tuple(x.shape))
+
+
+def _skip_masked(op, inputs, masks):
+    """Keras 3's Maximum/Minimum with masks: where one side is masked out, the other
+    side's value is taken (so no identity element is needed)."""
+    out, out_mask = None, None
+    for x, m in zip(inputs, masks):
+        m = None if m is None else _feature_mask(m, x)
+        if out is None:
+            out, out_mask = x, m
+            continue
+        if m is not None:
+            x = ops.where(m, x, out)
+        if out_mask is not None:
+            out = ops.where(out_mask, out, x)
+        out_mask = ops.logical_or(out_mask, m) if m is not None and out_mask is not None \
+            else None
+        out = op(out, x)
+    return out
 
 
 class Concatenate(_Merge):
@@ -207,7 +276,7 @@ class Concatenate(_Merge):
         self.compute_output_shape(input_shape)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f'Concatenate layer "{self.name}" should be called on a list of '
                              "tensors.")
@@ -215,7 +284,12 @@ class Concatenate(_Merge):
         return ops.concatenate(list(inputs), axis=self.axis)
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(m is None for m in mask):
+        # Keras 3: each mask broadcast to its input's shape (all true for an unmasked
+        # input), joined along the axis, then any() over the last axis.
+        if mask is None:
+            return None
+        self._check_masks(inputs, mask)
+        if all(m is None for m in mask):
             return None
         full = []
         for x, m in zip(inputs, mask):
@@ -297,7 +371,7 @@ class Dot(_Merge):
         self.compute_output_shape(input_shape)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f'Dot layer "{self.name}" should be called on a list of 2 '
                              "tensors.")

@@ -34,6 +34,8 @@ def _resolve(op):
 class OpLayer(Layer):
     """One operation `op(*arguments, **kwargs)` on symbolic tensors and fixed values."""
 
+    _drops_masks_silently = True   # as Keras's ops on a masked tensor
+
     def __init__(self, op, arguments=None, kwargs=None, name=None, **layer_kwargs):
         self._fn = _resolve(op)
         prefix = _PREFIX.get(op, op.rpartition(".")[2])

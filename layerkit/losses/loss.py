@@ -1,6 +1,8 @@
 """The Loss base class and the wrapper that turns a loss function into one."""
 from layerkit import config
+from layerkit import ops
 from layerkit.engine.common import naming
+from layerkit.engine.common.masking import get_keras_mask
 from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.losses.loss_utils import (as_tensor, reduce_weighted_values,
                                         squeeze_or_expand_to_same_rank, standardize_reduction)
@@ -27,10 +29,15 @@ class Loss:
         return self._dtype or config.floatx()
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        # The model output's Keras mask (Masking, mask_zero ...) leaves masked entries
+        # out of the loss, as in Keras 3.
+        output_mask = get_keras_mask(y_pred)
         y_pred = as_tensor(y_pred, self.dtype)
         y_true = as_tensor(y_true, y_pred.dtype if self._cast_y_true else None)
         losses = self.call(y_true, y_pred)
         mask = self._loss_mask(y_true, y_pred)
+        if output_mask is not None:
+            mask = output_mask if mask is None else ops.logical_and(output_mask, mask)
         return reduce_weighted_values(losses, sample_weight, mask, self.reduction)
 
     def call(self, y_true, y_pred):

@@ -1,5 +1,6 @@
 """Sum, Mean and MeanMetricWrapper (a function's per-sample values, averaged)."""
 from layerkit import ops
+from layerkit.engine.common.masking import get_keras_mask
 from layerkit.losses.loss_utils import as_tensor, divide_no_nan, match_weight_rank
 from layerkit.metrics.base_metric import Metric, add_to
 
@@ -43,6 +44,15 @@ def _per_sample_totals(values, sample_weight):
     if scale_w != 1:
         count = count * scale_w
     return total, count
+
+
+def _mask_weight(mask, sample_weight, dtype):
+    """The sample weight times the 0/1 mask (lined up as losses line them up)."""
+    float_mask = ops.cast(mask, dtype)
+    if sample_weight is None:
+        return float_mask
+    float_mask, sample_weight = match_weight_rank(float_mask, as_tensor(sample_weight, dtype))
+    return sample_weight * float_mask
 
 
 class Sum(Metric):
@@ -107,7 +117,11 @@ class MeanMetricWrapper(Mean):
         return self._fn
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        mask = get_keras_mask(y_pred)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if mask is not None:
+            # Masked entries of the model output carry no weight (Keras 3).
+            sample_weight = _mask_weight(mask, sample_weight, values.dtype)
         return Mean.update_state(self, values, sample_weight=sample_weight)
 
     def get_config(self):

@@ -1,5 +1,10 @@
-"""Functional: a model defined by a graph of layer calls from Input tensors to outputs."""
+"""Functional: a model defined by a graph of layer calls from Input tensors to outputs.
+
+The runner carries masks beside the tensors (engine/common/masking.py says how masks
+travel): a graph none of whose tensors has a mask spec runs the plain loop.
+"""
 from layerkit import engine
+from layerkit.engine.common import masking
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers import layer as layer_module
 from layerkit.layers.input_layer import InputLayer
@@ -25,6 +30,9 @@ class Functional(Model):
                     f"made with Input() and layer calls; received {type(t).__name__}: {t!r:.80}")
         self._map_graph()
         self.built = True
+        # A model passes its output masks on (Keras 3 does at run time).
+        self.supports_masking = True
+        self._makes_masks = self._has_masks
 
     # --- graph --------------------------------------------------------
     def _map_graph(self):
@@ -83,6 +91,8 @@ class Functional(Model):
         self._run_nodes = run_nodes
         self._nodes_by_depth = node_depth
         self._graph_node_ids = {id(n) for n, _ in nodes}
+        self._has_masks = any(t._keras_mask is not None for n, _ in nodes
+                              for t in n.output_tensors + n.input_tensors)
 
     @property
     def layers(self):
@@ -172,12 +182,41 @@ class Functional(Model):
 
     def call(self, inputs, training=None, mask=None):
         flat = self._flatten_inputs(inputs)
+        masks = self._input_masks(flat, mask)
+        if masks is None:
+            return self._run(flat)
+        outputs, out_masks = self._run_masked(flat, masks)
+        for t, m in zip(flatten(outputs), out_masks):
+            if m is not None:
+                masking.set_keras_mask(t, m)
+        return outputs
+
+    def _input_masks(self, flat, mask):
+        """{input id: mask} when masks take part in this run, else None (the plain loop)."""
+        if mask is not None:
+            given = flatten(mask) if isinstance(mask, (list, tuple, dict)) else [mask]
+            if len(given) != len(self._inputs):
+                raise ValueError(f'Model "{self.name}" has {len(self._inputs)} input(s) but '
+                                 f"received {len(given)} mask(s).")
+        elif masking.LIVE:
+            given = [masking.get_keras_mask(x) for x in flat]
+        else:
+            given = ()
+        if not self._has_masks and not any(m is not None for m in given):
+            return None
+        return {id(t): m for t, m in zip(self._inputs, given) if m is not None}
+
+    def _values(self, flat):
         self._check_input_shapes(flat)
         values = {}
         for t, x in zip(self._inputs, flat):
             if not engine.is_tensor(x):
                 x = engine.convert_to_tensor(x, dtype=t.dtype if t.dtype.startswith("float") else None)
             values[id(t)] = x
+        return values
+
+    def _run(self, flat):
+        values = self._values(flat)
 
         def fetch(v):
             return values[id(v)] if isinstance(v, SymbolicTensor) else v
@@ -199,7 +238,66 @@ class Functional(Model):
             layer_module._IN_CHECKED_GRAPH -= 1
         return map_structure(lambda t: values[id(t)], self._output_struct)
 
+    def _run_masked(self, flat, masks):
+        """The graph run with masks: returns (outputs, [mask of each flat output])."""
+        values = self._values(flat)
+
+        def fetch(v):
+            return values[id(v)] if isinstance(v, SymbolicTensor) else v
+
+        def fetch_mask(v):
+            return masks.get(id(v)) if isinstance(v, SymbolicTensor) else None
+
+        layer_module._IN_CHECKED_GRAPH += 1
+        try:
+            for layer, single, call_args, call_kwargs, out_ids in self._plan():
+                if single is not None:
+                    args, kwargs, previous = (values[single],), {}, masks.get(single)
+                else:
+                    args = map_structure(fetch, call_args)
+                    kwargs = map_structure(fetch, call_kwargs)
+                    previous = map_structure(fetch_mask, call_args[0]) if call_args else None
+                if masking.any_mask(previous) or kwargs.get("mask") is not None or (
+                        layer._makes_masks and layer.supports_masking):
+                    out, out_mask = layer._graph_call(args, kwargs, previous)
+                else:
+                    out, out_mask = layer(*args, **kwargs), None
+                flat_out = [out] if len(out_ids) == 1 and not isinstance(out, (list, tuple)) \
+                    else flatten(out)
+                flat_masks = flatten(out_mask)
+                for i, (oid, v) in enumerate(zip(out_ids, flat_out)):
+                    values[oid] = v
+                    m = flat_masks[i] if i < len(flat_masks) else None
+                    if m is not None:
+                        masks[oid] = m
+                    else:
+                        masks.pop(oid, None)
+        finally:
+            layer_module._IN_CHECKED_GRAPH -= 1
+        outputs = map_structure(lambda t: values[id(t)], self._output_struct)
+        return outputs, [masks.get(id(t)) for t in self._outputs]
+
+    def compute_mask(self, inputs, mask=None):
+        """The output masks of the graph for these inputs and input masks (Keras 2's
+        Functional.compute_mask); None where no output is masked."""
+        flat = self._flatten_inputs(inputs)
+        masks = self._input_masks(flat, mask)
+        if masks is None:
+            return None
+        _, out_masks = self._run_masked(flat, masks)
+        if all(m is None for m in out_masks):
+            return None
+        return out_masks[0] if len(out_masks) == 1 else out_masks
+
+    def _output_mask(self, inputs, outputs, previous_mask):
+        # call() attached the output masks already: read them instead of running again.
+        masks = [masking.get_keras_mask(t) for t in flatten(outputs)]
+        if all(m is None for m in masks):
+            return None
+        return masks[0] if len(masks) == 1 else masks
+
     def compute_output_spec(self, *args, **kwargs):
+        # The output masks' specs are set by the caller (Layer._symbolic_call).
         return map_structure(lambda t: SymbolicTensor(t.shape, t.dtype), self._output_struct)
 
     def get_config(self):

@@ -100,6 +100,7 @@ class Sequential(Model):
         from layerkit.models.functional import Functional
         object.__setattr__(self, "_functional",
                            Functional(inputs, outputs, name=f"{self.name}_graph"))
+        self._makes_masks = self._functional._has_masks
         self.built = True
 
     def build(self, input_shape=None):
@@ -128,7 +129,7 @@ class Sequential(Model):
             self._build_graph(Input(batch_shape=(None,) + shape[1:],
                                     dtype="float32" if dtype is None or "float" in str(dtype)
                                     else dtype))
-        return self._functional.call(inputs, training=training)
+        return self._functional.call(inputs, training=training, mask=mask)
 
     def _symbolic_call(self, args, kwargs):
         if self._functional is None:
@@ -137,6 +138,14 @@ class Sequential(Model):
 
     def compute_output_spec(self, *args, **kwargs):
         return self._functional.compute_output_spec(*args, **kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        if self._functional is None:
+            return None
+        return self._functional.compute_mask(inputs, mask)
+
+    def _output_mask(self, inputs, outputs, previous_mask):
+        return self._functional._output_mask(inputs, outputs, previous_mask)
 
     @property
     def inputs(self):

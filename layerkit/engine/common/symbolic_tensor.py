@@ -27,6 +27,9 @@ class SymbolicTensor:
     # Set on the results of K.gradients: (the gradients record, source index). Such a
     # tensor is evaluated by K.function, not by a layer call.
     _gradient = None
+    # The spec of this tensor's Keras mask (a SymbolicTensor), set by the layer call
+    # that made it; None: not masked.
+    _keras_mask = None
 
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)

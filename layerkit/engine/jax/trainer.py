@@ -3,6 +3,7 @@ jax.jit with the state donated. Variables are written back by `sync()`."""
 import jax
 import jax.numpy as jnp
 
+from layerkit.engine.common.masking import get_masks, set_masks
 from layerkit.engine.common.stateless_scope import StatelessScope
 
 
@@ -89,10 +90,13 @@ class StepRunner:
                 y_pred = model(x, training=True)
                 loss = model.compute_loss(x, y, y_pred, sw, training=True)
                 per_output = model._last_output_losses
-            return loss, (y_pred, _new_values(scope, non_trainable, ntv), per_output)
+            # The output mask rides along: y_pred comes back as a new tracer.
+            return loss, (y_pred, _new_values(scope, non_trainable, ntv), per_output,
+                          get_masks(y_pred))
 
-        (loss, (y_pred, ntv, per_output)), grads = jax.value_and_grad(
+        (loss, (y_pred, ntv, per_output, masks)), grads = jax.value_and_grad(
             loss_fn, has_aux=True)(tv)
+        set_masks(y_pred, masks)
         mapping = list(zip(trainable, tv)) + list(zip(opt_vars, ov))
         with StatelessScope(mapping) as scope:
             model.optimizer.apply(grads, trainable)

@@ -8,6 +8,7 @@ import os
 
 import torch
 
+from layerkit.engine.common.masking import get_keras_mask, set_keras_mask
 from layerkit.engine.torch.core import convert_to_tensor
 
 
@@ -92,7 +93,11 @@ class StepRunner:
 
 def _detach(structure):
     if isinstance(structure, torch.Tensor):
-        return structure.detach()
+        out = structure.detach()
+        mask = get_keras_mask(structure)
+        if mask is not None:     # the metrics weigh by the output's mask
+            set_keras_mask(out, mask)
+        return out
     if isinstance(structure, dict):
         return {k: _detach(v) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
