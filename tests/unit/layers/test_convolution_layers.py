@@ -272,3 +272,32 @@ def test_single_channel_input_trains_on_both_engines():
     model.compile(optimizer="adam", loss="mse")
     history = model.fit(rand(8, 16, 16, 1), rand(8, 2), batch_size=4, epochs=2, verbose=0)
     assert all(np.isfinite(history.history["loss"]))
+
+
+def _seed_models(lib):
+    """The seed's VGG-like convnet and its Conv1D sequence classifier, in `lib`
+    (layerkit or keras)."""
+    L = lib.layers
+    vgg = lib.Sequential([
+        lib.Input((100, 100, 3)), L.Conv2D(32, (3, 3), activation="relu"),
+        L.Conv2D(32, (3, 3), activation="relu"), L.MaxPooling2D(pool_size=(2, 2)),
+        L.Dropout(0.25), L.Conv2D(64, (3, 3), activation="relu"),
+        L.Conv2D(64, (3, 3), activation="relu"), L.MaxPooling2D(pool_size=(2, 2)),
+        L.Dropout(0.25), L.Flatten(), L.Dense(256, activation="relu"), L.Dropout(0.5),
+        L.Dense(10, activation="softmax")])
+    seq = lib.Sequential([
+        lib.Input((40, 100)), L.Conv1D(64, 3, activation="relu"),
+        L.Conv1D(64, 3, activation="relu"), L.MaxPooling1D(3),
+        L.Conv1D(128, 3, activation="relu"), L.Conv1D(128, 3, activation="relu"),
+        L.GlobalAveragePooling1D(), L.Dropout(0.5), L.Dense(1, activation="sigmoid")])
+    return vgg, seq
+
+
+def test_seed_conv_models_match_keras_shapes_and_params(keras_oracle):
+    import layerkit
+    for ours, theirs in zip(_seed_models(layerkit), _seed_models(keras_oracle)):
+        assert ours.count_params() == theirs.count_params()
+        assert [l.count_params() for l in ours.layers] == \
+            [l.count_params() for l in theirs.layers]
+        assert [tuple(l.output.shape) for l in ours.layers] == \
+            [tuple(l.output.shape) for l in theirs.layers]
