@@ -30,7 +30,7 @@ import numpy as np
 import layerkit
 from layerkit import engine
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
-from layerkit.saving.serialization import deserialize_keras_object, serialize_keras_object
+from layerkit.saving import deserialize_keras_object, serialize_keras_object
 
 
 def _jsonable(config):
