@@ -23,3 +23,40 @@ from layerkit.layers.activation_layers import (ELU as ELU, LeakyReLU as LeakyReL
                                                PReLU as PReLU, ReLU as ReLU,
                                                Softmax as Softmax,
                                                ThresholdedReLU as ThresholdedReLU)
+# Convolution, pooling and spatial reshaping; Keras 2's spellings (Convolution2D,
+# Deconvolution2D, MaxPool2D, GlobalAvgPool2D, ...) are the same classes.
+from layerkit.layers.convolution import (Conv1D as Conv1D, Conv2D as Conv2D, Conv3D as Conv3D,
+                                         Conv1D as Convolution1D, Conv2D as Convolution2D,
+                                         Conv3D as Convolution3D)
+from layerkit.layers.conv_transpose import (
+    Conv1DTranspose as Conv1DTranspose, Conv2DTranspose as Conv2DTranspose,
+    Conv3DTranspose as Conv3DTranspose, Conv1DTranspose as Convolution1DTranspose,
+    Conv2DTranspose as Convolution2DTranspose, Conv3DTranspose as Convolution3DTranspose,
+    Conv2DTranspose as Deconvolution2D, Conv3DTranspose as Deconvolution3D)
+from layerkit.layers.depthwise_separable import (
+    DepthwiseConv1D as DepthwiseConv1D, DepthwiseConv2D as DepthwiseConv2D,
+    SeparableConv1D as SeparableConv1D, SeparableConv2D as SeparableConv2D,
+    SeparableConv1D as SeparableConvolution1D, SeparableConv2D as SeparableConvolution2D)
+from layerkit.layers.pooling import (
+    AveragePooling1D as AveragePooling1D, AveragePooling2D as AveragePooling2D,
+    AveragePooling3D as AveragePooling3D, MaxPooling1D as MaxPooling1D,
+    MaxPooling2D as MaxPooling2D, MaxPooling3D as MaxPooling3D,
+    AveragePooling1D as AvgPool1D, AveragePooling2D as AvgPool2D,
+    AveragePooling3D as AvgPool3D, MaxPooling1D as MaxPool1D, MaxPooling2D as MaxPool2D,
+    MaxPooling3D as MaxPool3D)
+from layerkit.layers.global_pooling import (
+    GlobalAveragePooling1D as GlobalAveragePooling1D,
+    GlobalAveragePooling2D as GlobalAveragePooling2D,
+    GlobalAveragePooling3D as GlobalAveragePooling3D,
+    GlobalMaxPooling1D as GlobalMaxPooling1D, GlobalMaxPooling2D as GlobalMaxPooling2D,
+    GlobalMaxPooling3D as GlobalMaxPooling3D, GlobalAveragePooling1D as GlobalAvgPool1D,
+    GlobalAveragePooling2D as GlobalAvgPool2D, GlobalAveragePooling3D as GlobalAvgPool3D,
+    GlobalMaxPooling1D as GlobalMaxPool1D, GlobalMaxPooling2D as GlobalMaxPool2D,
+    GlobalMaxPooling3D as GlobalMaxPool3D)
+from layerkit.layers.upsampling import (UpSampling1D as UpSampling1D,
+                                        UpSampling2D as UpSampling2D,
+                                        UpSampling3D as UpSampling3D)
+from layerkit.layers.padding_cropping import (
+    Cropping1D as Cropping1D, Cropping2D as Cropping2D, Cropping3D as Cropping3D,
+    ZeroPadding1D as ZeroPadding1D, ZeroPadding2D as ZeroPadding2D,
+    ZeroPadding3D as ZeroPadding3D)

@@ -43,6 +43,23 @@ def test_seed_regression_with_mse_mae_and_backend_metric(tmp_path):
     assert mse < 0.1
 
 
+def test_seed_vgg_cnn_builds_with_keras_param_counts_and_trains(tmp_path):
+    out = run_program("seed_vgg_cnn.py", tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    # The per-layer counts and names Keras prints for the seed's model.
+    for row in [r"conv2d \(Conv2D\) +\(None, 98, 98, 32\) +896",
+                r"conv2d_1 \(Conv2D\) +\(None, 96, 96, 32\) +9248",
+                r"max_pooling2d \(MaxPooling2D\) +\(None, 48, 48, 32\) +0",
+                r"conv2d_3 \(Conv2D\) +\(None, 44, 44, 64\) +36928",
+                r"flatten \(Flatten\) +\(None, 30976\) +0",
+                r"dense \(Dense\) +\(None, 256\) +7930112"]:
+        assert re.search(row, out.stdout), row
+    assert "Total params: 7,998,250" in out.stdout
+    assert "Epoch 2/2" in out.stdout
+    losses = [float(v) for v in re.findall(r"- loss: (\d+\.\d+)", out.stdout)]
+    assert len(losses) == 3 and all(0 < v < 10 for v in losses)
+
+
 def test_layerkit_run_reports_a_missing_file(tmp_path):
     out = run_program("no_such_program.py", tmp_path)
     assert out.returncode == 2 and "no such file" in out.stderr
@@ -59,6 +76,16 @@ def test_keras_alias_maps_legacy_paths():
         import keras.backend as K
         from keras.layers import Dense
         from keras.optimizers import SGD
+        from keras.layers import Conv2D, MaxPooling2D, GlobalAveragePooling1D
+        from keras.layers.convolutional import Conv1D, Convolution2D, SeparableConv2D
+        from keras.layers.pooling import MaxPooling1D, GlobalAvgPool2D
+        assert Conv2D is Convolution2D is layerkit.layers.Conv2D
+        assert MaxPooling2D is layerkit.layers.MaxPooling2D
+        assert GlobalAveragePooling1D is layerkit.layers.GlobalAveragePooling1D
+        assert Conv1D is layerkit.layers.Conv1D
+        assert SeparableConv2D is layerkit.layers.SeparableConv2D
+        assert MaxPooling1D is layerkit.layers.MaxPooling1D
+        assert GlobalAvgPool2D is layerkit.layers.GlobalAveragePooling2D
         assert keras is layerkit
         assert to_categorical is layerkit.utils.to_categorical
         assert K is layerkit.backend

@@ -17,10 +17,12 @@ def _spatial_tuple(value, n, name):
     return value
 
 
-def _padding_mode(padding):
+def _padding_mode(padding, allow_causal=False):
     mode = str(padding).lower()
-    if mode not in ("valid", "same"):
-        raise ValueError(f"`padding` must be 'valid' or 'same', received padding={padding!r}.")
+    allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
+    if mode not in allowed:
+        raise ValueError(f"`padding` must be one of {', '.join(map(repr, allowed))}, "
+                         f"received padding={padding!r}.")
     return mode
 
 
@@ -41,7 +43,34 @@ def _same_pads(size, window, stride):
 def _window_pads(spatial_shape, windows, strides, padding):
     if padding == "valid":
         return [(0, 0)] * len(spatial_shape)
+    if padding == "causal":
+        # Every output step sees only the current and earlier steps: the whole
+        # (dilated) window minus one goes before.
+        return [(w - 1, 0) for w in windows]
     return [_same_pads(s, w, st) for s, w, st in zip(spatial_shape, windows, strides)]
+
+
+def conv_output_length(size, window, stride, padding):
+    """Cells along one axis after a convolution or pooling window (`window` is
+    the dilated extent); None stays None. 'valid' may give 0 or less: the
+    caller says what that means for its layer."""
+    if size is None:
+        return None
+    if padding == "valid":
+        return (size - window) // stride + 1
+    return -(-size // stride)  # 'same' and 'causal'
+
+
+def transpose_output_length(size, window, stride, padding, output_padding=None):
+    """Cells along one axis after a transposed convolution (see _transpose_pads)."""
+    if size is None:
+        return None
+    if padding == "valid":
+        extra = max(window, stride) - window if output_padding is None else output_padding
+        return (size - 1) * stride + window + extra
+    if output_padding is None:
+        return size * stride
+    return (size - 1) * stride + window % 2 + output_padding
 
 
 def _transpose_pads(window, stride, padding, output_padding):
@@ -76,7 +105,8 @@ def spatial_shape(x, data_format):
 
 def conv_settings(inputs, kernel, strides, padding, data_format, dilation_rate, op):
     """Checks a convolution's arguments; returns (n, strides, dilation_rate, pads) with
-    n the spatial rank and pads the (before, after) padding per spatial axis."""
+    n the spatial rank and pads the (before, after) padding per spatial axis. Besides
+    'valid' and 'same', a 1-D convolution takes padding='causal'."""
     n = _spatial_rank(inputs, op)
     if kernel.ndim != inputs.ndim:
         raise ValueError(f"{op}: the kernel must have rank {inputs.ndim} (spatial dims, in "
@@ -86,8 +116,9 @@ def conv_settings(inputs, kernel, strides, padding, data_format, dilation_rate, 
     strides = _spatial_tuple(strides, n, "strides")
     dilation_rate = _spatial_tuple(dilation_rate, n, "dilation_rate")
     windows = [(k - 1) * d + 1 for k, d in zip(kernel.shape[:n], dilation_rate)]
+    # 'causal' (Conv1D's) pads the steps before only, inside the same kernel call.
     pads = _window_pads(spatial_shape(inputs, data_format), windows, strides,
-                        _padding_mode(padding))
+                        _padding_mode(padding, allow_causal=n == 1))
     return n, strides, dilation_rate, pads
 
 

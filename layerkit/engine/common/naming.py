@@ -8,7 +8,9 @@ _LOCK = threading.Lock()
 
 def to_snake_case(name):
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    # A digit does not end a word: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d,
+    # as Keras names them.
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
     return name.replace("__", "_")
 
 

@@ -260,3 +260,20 @@ def test_bad_arguments_are_clear_errors():
         ops.max_pool(rand(6, 6), 2)
     with pytest.raises(ValueError, match="data_format"):
         ops.average_pool(x, 2, data_format="NHWC")
+
+
+@pytest.mark.parametrize("strides,dilation", [(1, 1), (2, 1), (1, 3)])
+def test_causal_conv_is_a_left_padded_valid_conv(strides, dilation):
+    """padding='causal' (1-D only): (kernel - 1) * dilation zeros before the steps,
+    none after, inside the one conv call."""
+    x, kernel = rand(2, 9, 3), rand(4, 3, 2)
+    left = 3 * dilation
+    expected = ops.conv(np.pad(x, ((0, 0), (left, 0), (0, 0))), kernel, strides=strides,
+                        padding="valid", dilation_rate=dilation)
+    check(ops.conv(x, kernel, strides=strides, padding="causal", dilation_rate=dilation),
+          to_np(expected))
+    first = ops.conv(np.moveaxis(x, -1, 1), kernel, strides=strides, padding="causal",
+                     dilation_rate=dilation, data_format="channels_first")
+    check(first, np.moveaxis(to_np(expected), -1, 1))
+    with pytest.raises(ValueError, match="'valid', 'same'"):
+        ops.conv(rand(1, 5, 5, 3), rand(2, 2, 3, 2), padding="causal")

@@ -1,0 +1,87 @@
+"""Argument checks shared by the convolution, pooling and spatial reshaping layers.
+
+Each raises a ValueError that names the layer, the argument, what was expected and
+what was received, at construction time (not at the first call).
+"""
+from layerkit import config
+
+
+def describe(layer):
+    """`Conv2D "conv2d"`: how errors name a layer."""
+    return f'{type(layer).__name__} "{layer.name}"'
+
+
+def int_tuple(layer, value, n, name, allow_zero=False):
+    """An int or n ints (a list or tuple) -> a tuple of n ints, each positive
+    (or non-negative with allow_zero)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        values = (value,) * n
+    else:
+        try:
+            values = tuple(value)
+        except TypeError:
+            values = None
+        if values is None or len(values) != n or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in values):
+            raise ValueError(f"{describe(layer)}: `{name}` must be an int or a tuple of {n} "
+                             f"ints, received {name}={value!r}.")
+    low = 0 if allow_zero else 1
+    if any(v < low for v in values):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{describe(layer)}: every value of `{name}` must be {kind}, "
+                         f"received {name}={value!r}.")
+    return values
+
+
+def padding_mode(layer, padding, allow_causal=False):
+    allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
+    mode = padding.lower() if isinstance(padding, str) else padding
+    if mode not in allowed:
+        raise ValueError(f"{describe(layer)}: `padding` must be one of "
+                         f"{', '.join(map(repr, allowed))}, received padding={padding!r}.")
+    return mode
+
+
+def data_format(layer, value):
+    try:
+        return config.standardize_data_format(value)
+    except ValueError:
+        raise ValueError(f'{describe(layer)}: `data_format` must be "channels_last" or '
+                         f'"channels_first", received data_format={value!r}.') from None
+
+
+def positive_int(layer, value, name):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{describe(layer)}: `{name}` must be a positive integer, "
+                         f"received {name}={value!r}.")
+    return value
+
+
+def pairs(layer, value, n, name):
+    """ZeroPadding/Cropping amounts: an int, n ints (symmetric), or n pairs
+    (before, after) -> n pairs of non-negative ints."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (int_tuple(layer, value, 2, name, allow_zero=True),) * n
+    try:
+        items = tuple(value)
+    except TypeError:
+        items = ()
+    if len(items) != n:
+        raise ValueError(
+            f"{describe(layer)}: `{name}` must be an int, a tuple of {n} ints or a tuple of "
+            f"{n} (before, after) pairs, received {name}={value!r}.")
+    return tuple(int_tuple(layer, item, 2, f"{name}[{i}]", allow_zero=True)
+                 for i, item in enumerate(items))
+
+
+def spatial_axes(rank, data_format):
+    """The spatial axes of a (batch, spatial..., channels) or (batch, channels,
+    spatial...) tensor."""
+    start = 1 if data_format == "channels_last" else 2
+    return tuple(range(start, start + rank))
+
+
+def channel_axis(data_format):
+    return -1 if data_format == "channels_last" else 1

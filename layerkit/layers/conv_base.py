@@ -1,0 +1,148 @@
+"""What every kernel-based convolution layer shares: the window geometry
+(kernel_size, strides, padding, data_format, dilation_rate), the bias and the
+activation, their checks and config. The subclasses make their kernels and pick
+the `layerkit.ops` convolution that uses them (convolution.py, conv_transpose.py,
+depthwise_separable.py)."""
+from layerkit import activations, constraints, initializers, regularizers
+from layerkit import ops
+from layerkit.engine.common.conv_utils import conv_output_length
+from layerkit.layers import conv_arguments as args
+from layerkit.layers.input_spec import InputSpec
+from layerkit.layers.layer import Layer
+
+
+class BaseConv(Layer):
+    """Geometry, bias and activation of a `rank`-D convolution layer."""
+
+    # Conv1D accepts padding="causal"; Conv2D/3D and the others do not (as in Keras).
+    _allows_causal = False
+
+    def __init__(self, rank, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True, bias_initializer="zeros",
+                 bias_regularizer=None, bias_constraint=None, activity_regularizer=None,
+                 **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.rank = rank
+        self.kernel_size = args.int_tuple(self, kernel_size, rank, "kernel_size")
+        self.strides = args.int_tuple(self, strides, rank, "strides")
+        self.dilation_rate = args.int_tuple(self, dilation_rate, rank, "dilation_rate")
+        self.padding = args.padding_mode(self, padding, self._allows_causal and rank == 1)
+        self.data_format = args.data_format(self, data_format)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(ndim=rank + 2)
+        self.bias = None
+
+    def _forbid_strided_dilation(self):
+        """Conv and ConvTranspose layers refuse strides > 1 with dilation_rate > 1
+        (as Keras does); the depthwise and separable layers take both."""
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                f"{args.describe(self)}: strides > 1 cannot be combined with dilation_rate "
+                f"> 1, received strides={self.strides} and "
+                f"dilation_rate={self.dilation_rate}.")
+
+    # --- shapes --------------------------------------------------------
+    def _input_channels(self, input_shape):
+        """Checks the input's rank and returns its channel count (must be known)."""
+        input_shape = tuple(input_shape)
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(
+                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
+                f"ndim={self.rank + 2} (batch, {self.rank} spatial dims, channels), found "
+                f"ndim={len(input_shape)}. Full shape received: {input_shape}")
+        channels = input_shape[args.channel_axis(self.data_format)]
+        if channels is None:
+            raise ValueError(
+                f"{args.describe(self)}: the channel dimension of the inputs must be known "
+                f"(data_format={self.data_format!r}), received input shape {input_shape}.")
+        return channels
+
+    def _spatial(self, input_shape):
+        return [input_shape[a] for a in args.spatial_axes(self.rank, self.data_format)]
+
+    def _with_channels(self, batch, spatial, channels):
+        if self.data_format == "channels_last":
+            return (batch, *spatial, channels)
+        return (batch, channels, *spatial)
+
+    def _conv_spatial(self, input_shape):
+        """Output spatial sizes of a forward convolution; a window that does not
+        fit a 'valid' input raises, naming the axis."""
+        out = []
+        for axis, (size, k, s, d) in enumerate(zip(self._spatial(input_shape),
+                                                   self.kernel_size, self.strides,
+                                                   self.dilation_rate)):
+            length = conv_output_length(size, (k - 1) * d + 1, s, self.padding)
+            if length is not None and length <= 0:
+                raise ValueError(
+                    f"{args.describe(self)}: the kernel (kernel_size={self.kernel_size}, "
+                    f"dilation_rate={self.dilation_rate}) spans {(k - 1) * d + 1} cells on "
+                    f"spatial axis {axis}, more than the input's {size} "
+                    f"(input shape {tuple(input_shape)}), so padding='valid' leaves no "
+                    "output. Use padding='same', a smaller kernel or a larger input.")
+            out.append(length)
+        return out
+
+    # --- weights and call ----------------------------------------------
+    def _add_bias_weight(self, size):
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(size,),
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+
+    def _set_channel_spec(self, channels):
+        self.input_spec = InputSpec(ndim=self.rank + 2,
+                                    axes={args.channel_axis(self.data_format): channels})
+
+    def _bias_and_activation(self, outputs):
+        if self.bias is not None:
+            bias = self.bias.value
+            if self.data_format == "channels_first":
+                bias = ops.reshape(bias, (-1,) + (1,) * self.rank)
+            outputs = ops.add(outputs, bias)
+        if self.activation is not activations.linear:
+            outputs = self.activation(outputs)
+        return outputs
+
+    # --- config ----------------------------------------------------------
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        })
+        return config
+
+
+def kernel_arguments(layer, prefix, initializer, regularizer, constraint):
+    """Sets layer.<prefix>_initializer/_regularizer/_constraint from the user's values."""
+    setattr(layer, f"{prefix}_initializer", initializers.get(initializer))
+    setattr(layer, f"{prefix}_regularizer", regularizers.get(regularizer))
+    setattr(layer, f"{prefix}_constraint", constraints.get(constraint))
+
+
+def kernel_config(layer, prefix):
+    return {f"{prefix}_{part}": module.serialize(getattr(layer, f"{prefix}_{part}"))
+            for part, module in (("initializer", initializers), ("regularizer", regularizers),
+                                 ("constraint", constraints))}
+
+
+def add_kernel(layer, name, prefix, shape):
+    return layer.add_weight(name=name, shape=shape,
+                            initializer=getattr(layer, f"{prefix}_initializer"),
+                            regularizer=getattr(layer, f"{prefix}_regularizer"),
+                            constraint=getattr(layer, f"{prefix}_constraint"))
