@@ -127,7 +127,7 @@ def test_the_table_holds_keras_names_urls_and_hashes(keras_datasets, key):
     origin_name = entry["origin"].rsplit("/", 1)[-1]
     assert origin_name in text and entry["origin"].rsplit("/", 1)[0] in text
     assert entry["file_hash"] is None or entry["file_hash"] in text
-    assert key.split(".")[0] in text or key.startswith("cifar")
+    assert key.split(".")[0] in text
 
 
 def test_keras_2_paths_reach_the_loaders(keras_alias):

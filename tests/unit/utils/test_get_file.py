@@ -202,3 +202,31 @@ def test_keras_2_path_reaches_get_file(keras_alias):
     from keras.utils.data_utils import get_file as old_path
 
     assert old_path is get_file
+
+
+def _tree(root):
+    return sorted(os.path.relpath(os.path.join(d, f), root)
+                  for d, _, names in os.walk(root) for f in names)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"fname": "named.tar.gz"}, {"extract": True}])
+def test_matches_keras_3_where_the_layouts_agree(keras_oracle, tmp_path, kwargs):
+    from keras.src.utils.file_utils import get_file as keras_get_file
+    from keras.src.utils.file_utils import hash_file as keras_hash
+
+    from layerkit.utils.file_utils import hash_file
+
+    archive = tmp_path / "pack.tar.gz"
+    _tar(archive, {"x.txt": b"X"}, folder="pack")
+    sha = hashlib.sha256(archive.read_bytes()).hexdigest()
+    # Keras falls back to /tmp/.keras for a cache_dir that does not exist yet
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    ours = get_file(origin=archive.as_uri(), cache_dir=str(tmp_path / "a"), file_hash=sha,
+                    **kwargs)
+    theirs = keras_get_file(origin=archive.as_uri(), cache_dir=str(tmp_path / "b"),
+                            file_hash=sha, **kwargs)
+    assert os.path.relpath(ours, tmp_path / "a") == os.path.relpath(theirs, tmp_path / "b")
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    for algorithm in ("sha256", "md5"):
+        assert hash_file(archive, algorithm) == keras_hash(archive, algorithm)
