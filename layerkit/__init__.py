@@ -7,10 +7,10 @@ from layerkit import config  # noqa: E402
 from layerkit import engine  # noqa: E402  (the engine is chosen and loaded at import)
 
 # Every public submodule that exists (a test keeps this list and the package's
-# folder in step); a name Keras has and layerkit lacks (datasets, applications …)
-# is an AttributeError, so `hasattr(layerkit, "datasets")` is False.
+# folder in step); a name Keras has and layerkit lacks (applications …) is an
+# AttributeError, so `hasattr(layerkit, "applications")` is False.
 _LAZY_SUBMODULES = (
-    "activations", "backend", "callbacks", "cli", "compat", "constraints", "data",
+    "activations", "backend", "callbacks", "cli", "compat", "constraints", "data", "datasets",
     "initializers", "layers", "legacy", "losses", "metrics", "models", "ops", "optimizers",
     "preprocessing", "random", "regularizers", "saving", "training", "utils",
 )

@@ -40,3 +40,21 @@ def keras_oracle():
 def _seeded():
     np.random.seed(1234)
     yield
+
+
+@pytest.fixture
+def keras_alias():
+    """`keras` mapped onto layerkit for one test, then the real modules put back."""
+    import sys
+
+    from layerkit.compat import alias_keras, keras_alias as alias_module
+
+    saved = {k: v for k, v in sys.modules.items() if k == "keras" or k.startswith("keras.")}
+    try:
+        yield alias_keras()
+    finally:
+        for k in [k for k in sys.modules if k == "keras" or k.startswith("keras.")]:
+            del sys.modules[k]
+        sys.modules.update(saved)
+        if alias_module._FINDER in sys.meta_path:
+            sys.meta_path.remove(alias_module._FINDER)

@@ -1,8 +1,9 @@
 """`keras.preprocessing`: image augmentation (`image`), sequence padding
-(`sequence`) and time-series windows (`timeseries`)."""
+(`sequence`), word tokenizing (`text`) and time-series windows (`timeseries`)."""
 
 from layerkit.preprocessing import image as image
 from layerkit.preprocessing import sequence as sequence
+from layerkit.preprocessing import text as text
 
 _LAZY = {
     "timeseries": ("layerkit.preprocessing.timeseries", None),

@@ -1,9 +1,11 @@
-"""`keras.preprocessing.sequence`: `pad_sequences` and `TimeseriesGenerator`."""
+"""`keras.preprocessing.sequence`: `pad_sequences`, `TimeseriesGenerator`, and
+`skipgrams` / `make_sampling_table` (defined in skipgrams.py)."""
 
 import numbers
 
 import numpy as np
 
+from layerkit.preprocessing.skipgrams import make_sampling_table, skipgrams  # noqa: F401
 from layerkit.utils.data_sequence import Sequence
 
 _SIDES = ("pre", "post")

@@ -1,5 +1,6 @@
-"""`layerkit.utils`: to_categorical, normalize, Sequence, set_random_seed, Progbar."""
+"""`layerkit.utils`: to_categorical, normalize, Sequence, set_random_seed, Progbar, get_file."""
 from layerkit.utils.data_sequence import Sequence
+from layerkit.utils.file_utils import get_file
 from layerkit.utils.np_utils import normalize, to_categorical
 from layerkit.utils.random_seed import set_random_seed
 
