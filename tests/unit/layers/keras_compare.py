@@ -2,6 +2,8 @@
 gradients, state updates and config. Written to move onto the shared layer
 contract test once it lands; each function takes a built layerkit layer and the
 matching Keras layer."""
+import inspect
+
 import numpy as np
 
 from layerkit import engine
@@ -58,9 +60,11 @@ def keras_output_and_grads(layer, x, training, upstream, mask=None):
     import jax.numpy as jnp
     nt = [v.value for v in layer.non_trainable_variables]
     kwargs = {} if mask is None else {"mask": jnp.asarray(mask)}
+    if "training" in inspect.signature(layer.call).parameters:
+        kwargs["training"] = training
 
     def loss(tv, x_):
-        y, new_nt = layer.stateless_call(tv, nt, x_, training=training, **kwargs)
+        y, new_nt = layer.stateless_call(tv, nt, x_, **kwargs)
         return jnp.sum(y * upstream), (y, new_nt)
 
     tv = [v.value for v in layer.trainable_variables]
