@@ -23,3 +23,14 @@ from layerkit.layers.activation_layers import (ELU as ELU, LeakyReLU as LeakyReL
                                                PReLU as PReLU, ReLU as ReLU,
                                                Softmax as Softmax,
                                                ThresholdedReLU as ThresholdedReLU)
+from layerkit.layers.batch_normalization import BatchNormalization as BatchNormalization
+from layerkit.layers.layer_normalization import LayerNormalization as LayerNormalization
+from layerkit.layers.group_normalization import GroupNormalization as GroupNormalization
+from layerkit.layers.unit_normalization import UnitNormalization as UnitNormalization
+from layerkit.layers.spatial_dropout import (SpatialDropout1D as SpatialDropout1D,
+                                            SpatialDropout2D as SpatialDropout2D,
+                                            SpatialDropout3D as SpatialDropout3D)
+from layerkit.layers.noise import (AlphaDropout as AlphaDropout,
+                                   GaussianDropout as GaussianDropout,
+                                   GaussianNoise as GaussianNoise)
+from layerkit.layers.embedding import Embedding as Embedding
