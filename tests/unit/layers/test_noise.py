@@ -140,3 +140,11 @@ def test_bad_arguments():
         layers.SpatialDropout2D(0.1, name="spatial_dropout2d")(rand(2, 3, 4))
     # Keras 2's larger noise is allowed (Keras 3 caps stddev at 1).
     assert layers.GaussianNoise(2.0).stddev == 2.0
+
+
+def test_default_names_follow_keras():
+    from layerkit.engine.common import naming
+    naming.reset_uids()
+    assert [layers.SpatialDropout1D(0.1).name, layers.SpatialDropout3D(0.1).name,
+            layers.GaussianNoise(0.1).name] == ["spatial_dropout1d", "spatial_dropout3d",
+                                                "gaussian_noise"]
