@@ -60,3 +60,14 @@ from layerkit.layers.padding_cropping import (
     Cropping1D as Cropping1D, Cropping2D as Cropping2D, Cropping3D as Cropping3D,
     ZeroPadding1D as ZeroPadding1D, ZeroPadding2D as ZeroPadding2D,
     ZeroPadding3D as ZeroPadding3D)
+from layerkit.layers.batch_normalization import BatchNormalization as BatchNormalization
+from layerkit.layers.layer_normalization import LayerNormalization as LayerNormalization
+from layerkit.layers.group_normalization import GroupNormalization as GroupNormalization
+from layerkit.layers.unit_normalization import UnitNormalization as UnitNormalization
+from layerkit.layers.spatial_dropout import (SpatialDropout1D as SpatialDropout1D,
+                                            SpatialDropout2D as SpatialDropout2D,
+                                            SpatialDropout3D as SpatialDropout3D)
+from layerkit.layers.noise import (AlphaDropout as AlphaDropout,
+                                   GaussianDropout as GaussianDropout,
+                                   GaussianNoise as GaussianNoise)
+from layerkit.layers.embedding import Embedding as Embedding

@@ -187,3 +187,9 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     """Mean over each window; with 'same' the padded cells are left out of the
     count (as in TF and Keras)."""
     return _pool("average", inputs, pool_size, strides, padding, data_format, "average_pool")
+
+
+# Normalization primitives live in their own file.
+from layerkit.engine.jax.normalization import (batch_normalization,  # noqa: E402,F401
+                                                  fused_batch_normalization,
+                                                  layer_normalization)

@@ -235,3 +235,9 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
         ones = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
         y = y / _AVG_POOL[n](_pad_spatial(ones, pads)[0], pool_size, strides)
     return _from_channels_first(y, data_format)
+
+
+# Normalization primitives live in their own file.
+from layerkit.engine.torch.normalization import (batch_normalization,  # noqa: E402,F401
+                                                  fused_batch_normalization,
+                                                  layer_normalization)
