@@ -37,6 +37,7 @@ OPTIMIZERS = {
     # rounded in another order than Keras's, flip it: a larger epsilon keeps the
     # comparison about the update rule (it matches to 1e-7 then).
     "nadam": ("Nadam", {"learning_rate": 0.01, "epsilon": 1e-3}),
+    "lion": ("Lion", {"learning_rate": 0.001}),
 }
 
 # Settings of the Optimizer base class every optimizer shares.

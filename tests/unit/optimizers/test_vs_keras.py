@@ -26,6 +26,8 @@ CASES = [
     ("Adagrad", {"initial_accumulator_value": 0.5, "learning_rate": 0.1}),
     ("Adadelta", {}),
     ("Adadelta", {"rho": 0.8, "learning_rate": 1.0}),
+    ("Lion", {}),
+    ("Lion", {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9}),
 ]
 
 
@@ -62,7 +64,7 @@ def test_base_options_match_keras(name, kwargs, keras_oracle, runners, close, ma
 
 
 @pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "Adamax", "Nadam", "Adagrad",
-                                  "Adadelta", "AdamW"])
+                                  "Adadelta", "AdamW", "Lion"])
 def test_schedule_learning_rate_matches_keras(name, keras_oracle, runners, problem, close):
     init, grads = problem
     ours = optimizers.schedules.ExponentialDecay(0.05, decay_steps=2, decay_rate=0.5)
@@ -75,7 +77,7 @@ def test_schedule_learning_rate_matches_keras(name, keras_oracle, runners, probl
 
 
 @pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "Adamax", "Nadam", "Adagrad",
-                                  "Adadelta", "AdamW"])
+                                  "Adadelta", "AdamW", "Lion"])
 def test_variable_order_and_names_match_keras(name, keras_oracle, problem):
     init, _ = problem
     from layerkit import engine
