@@ -38,6 +38,8 @@ OPTIMIZERS = {
     # comparison about the update rule (it matches to 1e-7 then).
     "nadam": ("Nadam", {"learning_rate": 0.01, "epsilon": 1e-3}),
     "lion": ("Lion", {"learning_rate": 0.001}),
+    "ftrl": ("Ftrl", {"learning_rate": 0.1, "l1_regularization_strength": 0.001,
+                      "l2_regularization_strength": 0.01}),
 }
 
 # Settings of the Optimizer base class every optimizer shares.

@@ -4,7 +4,8 @@ import pytest
 
 from layerkit import config, optimizers
 
-ALL = ["SGD", "RMSprop", "Adam", "AdamW", "Adamax", "Nadam", "Adagrad", "Adadelta", "Lion"]
+ALL = ["SGD", "RMSprop", "Adam", "AdamW", "Adamax", "Nadam", "Adagrad", "Adadelta", "Ftrl",
+       "Lion"]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -36,7 +37,7 @@ def test_get_unknown_name_lists_valid_names():
     msg = str(err.value)
     assert "adamm" in msg
     for name in ("sgd", "rmsprop", "adam", "adamax", "nadam", "adagrad", "adadelta", "adamw",
-                 "lion"):
+                 "ftrl", "lion"):
         assert repr(name) in msg
     with pytest.raises(ValueError):
         optimizers.get(42)
