@@ -25,14 +25,20 @@ def engine_name():
 
 @pytest.fixture
 def keras_oracle():
-    """The real Keras (JAX backend) for number checks, or a skip where it is absent."""
+    """The real Keras (JAX backend) for number checks, or a skip where it is absent.
+
+    Only a missing `keras` package skips: a Keras that fails to import, or that was
+    imported for another backend, is an error of the test set-up and must show."""
     os.environ["KERAS_BACKEND"] = "jax"
     try:
         import keras
-    except Exception as e:  # not installed, or installed without a usable backend
-        pytest.skip(f"real keras not importable: {e}")
-    if keras.backend.backend() != "jax":
-        pytest.skip("real keras is configured for another backend")
+    except ModuleNotFoundError as e:
+        if e.name != "keras":
+            raise
+        pytest.skip("real keras (the test oracle) is not installed")
+    assert keras.backend.backend() == "jax", (
+        f"real keras was imported with the {keras.backend.backend()!r} backend; the oracle "
+        "tests need KERAS_BACKEND=jax set before keras is first imported")
     return keras
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs layerkit with both engines and the test tools into .venv, then runs
-# the whole test suite once per engine (the engine is fixed at import).
+# the whole test suite once per engine (the engine is fixed at import). -rs prints
+# the reason of every skipped test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -10,6 +11,6 @@ cd "$(dirname "$0")/.."
 status=0
 for engine in jax torch; do
   echo "=== LAYERKIT_BACKEND=$engine ==="
-  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -q -p no:cacheprovider --durations=5 "$@" || status=$?
+  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -q -rs -p no:cacheprovider --durations=5 "$@" || status=$?
 done
 exit $status

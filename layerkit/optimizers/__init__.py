@@ -6,6 +6,8 @@ from layerkit.optimizers.adam import Adam as Adam
 from layerkit.optimizers.adam import AdamW as AdamW
 from layerkit.optimizers.adamax import Adamax as Adamax
 from layerkit.optimizers.base_optimizer import Optimizer as Optimizer
+from layerkit.optimizers.ftrl import Ftrl as Ftrl
+from layerkit.optimizers.lion import Lion as Lion
 from layerkit.optimizers.nadam import Nadam as Nadam
 from layerkit.optimizers.rmsprop import RMSprop as RMSprop
 from layerkit.optimizers.sgd import SGD as SGD
@@ -15,7 +17,7 @@ sgd, rmsprop, adam, adamax, nadam, adagrad, adadelta = (
     SGD, RMSprop, Adam, Adamax, Nadam, Adagrad, Adadelta)
 
 _BY_NAME = {cls.__name__.lower(): cls for cls in (
-    SGD, RMSprop, Adam, AdamW, Adamax, Nadam, Adagrad, Adadelta)}
+    SGD, RMSprop, Adam, AdamW, Adamax, Nadam, Adagrad, Adadelta, Ftrl, Lion)}
 
 
 def _valid_names():
@@ -71,4 +73,4 @@ def get(identifier):
 
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adamax", "Nadam", "Adagrad",
-           "Adadelta", "schedules", "get", "serialize", "deserialize"]
+           "Adadelta", "Ftrl", "Lion", "schedules", "get", "serialize", "deserialize"]

@@ -128,12 +128,25 @@ class CompileMetrics:
                 for item in items:
                     metric = self._make_metric(item, i, y_true_shapes, y_pred_shapes, loss_fns,
                                                metrics_module, resolve_accuracy)
-                    if multi:
-                        metric.name = f"{self.output_names[i]}_{metric.name}"
-                    if weighted_flag and weighted is not None and metrics:
-                        metric.name = f"weighted_{metric.name}"
                     self.metrics.append((i, metric, weighted_flag))
+        self._name_logs(multi)
         self.built = True
+
+    def _name_logs(self, multi):
+        # Keras 3's log keys: `out_name` per output; a name already taken gets `_1`, `_2`
+        # (plain metrics) or a `weighted_` prefix (weighted metrics, which come last).
+        taken = {}
+        for i, metric, weighted in self.metrics:
+            prefix = f"{self.output_names[i]}_" if multi else ""
+            name = prefix + metric.name
+            if name in taken and weighted:
+                name = f"{prefix}weighted_{metric.name}"
+            if name in taken:
+                taken[name] += 1
+                name = f"{name}_{taken[name] - 1}"
+            else:
+                taken[name] = 1
+            metric.name = name
 
     @staticmethod
     def _make_metric(item, i, true_shapes, pred_shapes, loss_fns, metrics_module,

@@ -222,6 +222,9 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
                 train.on_epoch_end()
             if self.stop_training:
                 break
+        if epochs > initial_epoch:
+            # With use_ema, the trained model keeps the moving averages, as in Keras.
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         cbs.on_train_end(epoch_logs)
         return self.history
 

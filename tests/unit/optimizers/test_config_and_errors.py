@@ -4,7 +4,8 @@ import pytest
 
 from layerkit import config, optimizers
 
-ALL = ["SGD", "RMSprop", "Adam", "AdamW", "Adamax", "Nadam", "Adagrad", "Adadelta"]
+ALL = ["SGD", "RMSprop", "Adam", "AdamW", "Adamax", "Nadam", "Adagrad", "Adadelta", "Ftrl",
+       "Lion"]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -35,7 +36,8 @@ def test_get_unknown_name_lists_valid_names():
         optimizers.get("adamm")
     msg = str(err.value)
     assert "adamm" in msg
-    for name in ("sgd", "rmsprop", "adam", "adamax", "nadam", "adagrad", "adadelta", "adamw"):
+    for name in ("sgd", "rmsprop", "adam", "adamax", "nadam", "adagrad", "adadelta", "adamw",
+                 "ftrl", "lion"):
         assert repr(name) in msg
     with pytest.raises(ValueError):
         optimizers.get(42)

@@ -26,6 +26,14 @@ CASES = [
     ("Adagrad", {"initial_accumulator_value": 0.5, "learning_rate": 0.1}),
     ("Adadelta", {}),
     ("Adadelta", {"rho": 0.8, "learning_rate": 1.0}),
+    ("Ftrl", {}),
+    ("Ftrl", {"learning_rate": 0.1, "l1_regularization_strength": 0.01,
+              "l2_regularization_strength": 0.02, "l2_shrinkage_regularization_strength": 0.05,
+              "beta": 0.3}),
+    ("Ftrl", {"learning_rate": 0.1, "learning_rate_power": -0.7,
+              "initial_accumulator_value": 0.5}),
+    ("Lion", {}),
+    ("Lion", {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9}),
 ]
 
 
@@ -62,7 +70,7 @@ def test_base_options_match_keras(name, kwargs, keras_oracle, runners, close, ma
 
 
 @pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "Adamax", "Nadam", "Adagrad",
-                                  "Adadelta", "AdamW"])
+                                  "Adadelta", "AdamW", "Ftrl", "Lion"])
 def test_schedule_learning_rate_matches_keras(name, keras_oracle, runners, problem, close):
     init, grads = problem
     ours = optimizers.schedules.ExponentialDecay(0.05, decay_steps=2, decay_rate=0.5)
@@ -75,7 +83,7 @@ def test_schedule_learning_rate_matches_keras(name, keras_oracle, runners, probl
 
 
 @pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "Adamax", "Nadam", "Adagrad",
-                                  "Adadelta", "AdamW"])
+                                  "Adadelta", "AdamW", "Ftrl", "Lion"])
 def test_variable_order_and_names_match_keras(name, keras_oracle, problem):
     init, _ = problem
     from layerkit import engine

@@ -30,7 +30,6 @@ for program in sys.argv[1:]:
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
-    pytest.importorskip("layerkit.compat")
     cwd = tmp_path_factory.mktemp("examples")
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
                TMPDIR=str(cwd), PYTHONWARNINGS="ignore")
