@@ -6,9 +6,7 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
-pytest.importorskip("importlinter", reason="import-linter is a test dependency (extra 'dev')")
+import importlinter  # noqa: F401  (a test dependency, extra 'dev': never skipped)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
