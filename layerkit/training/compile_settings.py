@@ -42,7 +42,7 @@ def check_compile_settings(run_eagerly, steps_per_execution, jit_compile, auto_s
 
 def warn_unscaled_float16(model):
     """Warns once per compile when float16 weights train without loss scaling."""
-    names = sorted({v.path.split("/")[0] for v in model.trainable_variables
+    names = sorted({v.path.rsplit("/", 1)[0] for v in model.trainable_variables
                     if v.dtype == "float16"})
     if not names or getattr(model.optimizer, "loss_scale_factor", None):
         return

@@ -96,7 +96,9 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         """The model's state as engine tensors, in one structure on every engine
         (engine/common/contract.py EngineState: trainable, non_trainable, optimizer,
         metrics, seeds). set_state() of it restores weights, optimizer slots, metric
-        totals and the random streams: the next step repeats exactly."""
+        totals and the random streams: the next step repeats exactly. The compiled
+        metrics' Variables exist once fit() or evaluate() has seen the targets, so a
+        state to resume from is taken after that."""
         self._sync_runners()
         if self.compiled and self.optimizer is not None and self.built:
             self.optimizer.build(self.trainable_variables)

@@ -88,7 +88,8 @@ def check_state(groups, state):
             raise ValueError(
                 f"set_state: the `{name}` group holds {len(values)} value(s), but the model "
                 f"has {len(variables)} {name} Variable(s). Take the state with get_state() "
-                "from the same model after the same compile() and fit() set-up.")
+                "from the same model and compile(); the optimizer slots and compiled metrics "
+                "exist once fit() or evaluate() has run.")
         for v, value in zip(variables, values):
             if tuple(value.shape) != tuple(v.shape):
                 raise ValueError(f"set_state: `{name}` value for {v.path} has shape "
