@@ -1,4 +1,6 @@
 """PyTorch engine core: Variable hooks, tensor conversion, cond, shape inference."""
+import warnings
+
 import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
@@ -184,8 +186,9 @@ def _evaluate(call, specs):
     Some computations cannot run on meta: data-dependent ones (`.item()`, `bool()` of
     a tensor as in `cond`, `nonzero`, `unique`, boolean masks) and the few kernels
     without a meta implementation. Those run once more on real zero tensors of the
-    same shapes on the default device (the cost the meta path avoids), and the
-    function and error are recorded in META_FALLBACKS."""
+    same shapes on the default device (the cost the meta path avoids); the function
+    and error are recorded in META_FALLBACKS and warned about once per function. (No
+    layer of the catalog needs it today: the whole test suite runs on meta.)"""
     with torch.no_grad(), StatelessScope():
         try:
             with _MetaMode():
@@ -196,6 +199,10 @@ def _evaluate(call, specs):
             error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
     with torch.no_grad(), StatelessScope():
         out = call([torch.zeros(s, dtype=to_torch_dtype(d), device=DEVICE) for s, d in specs])
+    if name not in META_FALLBACKS:
+        warnings.warn(f"Shape inference of {name} ran on real zero tensors, because it "
+                      f"cannot run on PyTorch's meta tensors ({error}); it computed and "
+                      "allocated its outputs for a batch of 83.", stacklevel=2)
     META_FALLBACKS[name] = error
     return out
 
