@@ -10,18 +10,11 @@ from layerkit.engine.common.name_scope import current_caller, current_path, name
 from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic
+from layerkit.layers.call_context import CALL_CONTEXT, current_training
 from layerkit.layers.input_spec import assert_input_compatibility
 from layerkit.layers.node import Node
 from layerkit.utils.object_registry import register_builtin_classes
 from layerkit.utils.tree import flatten, map_structure
-
-# The `training` value of the outermost call, seen by nested layers that were
-# not given one explicitly (Keras's call context).
-_TRAINING_CONTEXT = []
-
-# Non-zero while a Functional graph runs: its layers' input shapes were checked
-# when the graph was built, so per-call InputSpec checks are skipped.
-_IN_CHECKED_GRAPH = 0
 
 _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                 "input_length")
@@ -341,8 +334,9 @@ class Layer:
                 return self.__call__(*args, **kwargs)
         training = kwargs.get("training")
         pushed = training is not None
+        context = CALL_CONTEXT
         if pushed:
-            _TRAINING_CONTEXT.append(bool(training))
+            context.training.append(bool(training))
         try:
             first = args[0] if args else None
             # Fast check: an engine tensor first and nothing else means an eager call.
@@ -360,13 +354,13 @@ class Layer:
             return self._eager_call(args, kwargs)
         finally:
             if pushed:
-                _TRAINING_CONTEXT.pop()
+                context.training.pop()
 
     def _eager_call(self, args, kwargs):
         training = kwargs.get("training")
         if self._call_has_training:
             if training is None:
-                kwargs["training"] = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else False
+                kwargs["training"] = current_training()
         elif "training" in kwargs:
             del kwargs["training"]
         if "mask" in kwargs and not self._call_has_mask:
@@ -381,7 +375,7 @@ class Layer:
             args = (first,) + args[1:]
         if not self.built:
             self._maybe_build(args)
-        if self.input_spec is not None and not _IN_CHECKED_GRAPH:
+        if self.input_spec is not None and not CALL_CONTEXT.checked_graph:
             assert_input_compatibility(self.input_spec, first, self.name)
         if self._losses:
             self._losses = []
@@ -421,11 +415,11 @@ class Layer:
         training = kwargs.get("training")
         if training is None:
             return self._call_with_mask(args, kwargs, previous_mask)
-        _TRAINING_CONTEXT.append(bool(training))
+        CALL_CONTEXT.training.append(bool(training))
         try:
             return self._call_with_mask(args, kwargs, previous_mask)
         finally:
-            _TRAINING_CONTEXT.pop()
+            CALL_CONTEXT.training.pop()
 
     def _call_with_mask(self, args, kwargs, previous_mask):
         explicit = kwargs.get("mask")

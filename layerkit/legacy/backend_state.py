@@ -219,8 +219,8 @@ def in_train_phase(x, alt, training=None):
     chosen). `training` None means the enclosing layer call's `training`, else the
     learning phase; a tensor `training` selects elementwise (K.switch)."""
     if training is None:
-        from layerkit.layers.layer import _TRAINING_CONTEXT
-        training = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else _LEARNING_PHASE["value"]
+        from layerkit.layers.call_context import current_training
+        training = current_training(_LEARNING_PHASE["value"])
     if isinstance(training, (bool, int, np.integer, np.bool_)):
         chosen = x if training else alt
         return chosen() if callable(chosen) else chosen

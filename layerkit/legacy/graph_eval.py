@@ -19,7 +19,7 @@ from layerkit import ops
 from layerkit.engine.common.stateless_scope import StatelessScope, get_stateless_scope
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.variables import Variable
-from layerkit.layers import layer as layer_module
+from layerkit.layers.call_context import CALL_CONTEXT
 from layerkit.utils.tree import flatten, map_structure
 
 
@@ -321,8 +321,8 @@ class Plan:
 
     def run(self, feed_values, state_values, training):
         """(target values, new seed-state values): a pure function of its arguments."""
-        layer_module._TRAINING_CONTEXT.append(bool(training))
-        layer_module._IN_CHECKED_GRAPH += 1
+        CALL_CONTEXT.training.append(bool(training))
+        CALL_CONTEXT.checked_graph += 1
         try:
             with StatelessScope(list(zip(self.state, state_values)),
                                 collect_losses=True) as scope:
@@ -336,6 +336,6 @@ class Plan:
                            for t in self.targets]
                 seeds = [scope.get_current_value(v) for v in self.seeds]
         finally:
-            layer_module._IN_CHECKED_GRAPH -= 1
-            layer_module._TRAINING_CONTEXT.pop()
+            CALL_CONTEXT.checked_graph -= 1
+            CALL_CONTEXT.training.pop()
         return outputs, seeds

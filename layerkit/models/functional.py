@@ -6,7 +6,7 @@ travel): a graph none of whose tensors has a mask spec runs the plain loop.
 from layerkit import engine
 from layerkit.engine.common import masking
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
-from layerkit.layers import layer as layer_module
+from layerkit.layers.call_context import CALL_CONTEXT
 from layerkit.layers.input_layer import InputLayer
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.models.model import Model
@@ -221,7 +221,7 @@ class Functional(Model):
         def fetch(v):
             return values[id(v)] if isinstance(v, SymbolicTensor) else v
 
-        layer_module._IN_CHECKED_GRAPH += 1
+        CALL_CONTEXT.checked_graph += 1
         try:
             for layer, single, call_args, call_kwargs, out_ids in self._plan():
                 if single is not None:
@@ -235,7 +235,7 @@ class Functional(Model):
                     for i, v in zip(out_ids, flatten(out)):
                         values[i] = v
         finally:
-            layer_module._IN_CHECKED_GRAPH -= 1
+            CALL_CONTEXT.checked_graph -= 1
         return map_structure(lambda t: values[id(t)], self._output_struct)
 
     def _run_masked(self, flat, masks):
@@ -248,7 +248,7 @@ class Functional(Model):
         def fetch_mask(v):
             return masks.get(id(v)) if isinstance(v, SymbolicTensor) else None
 
-        layer_module._IN_CHECKED_GRAPH += 1
+        CALL_CONTEXT.checked_graph += 1
         try:
             for layer, single, call_args, call_kwargs, out_ids in self._plan():
                 if single is not None:
@@ -273,7 +273,7 @@ class Functional(Model):
                     else:
                         masks.pop(oid, None)
         finally:
-            layer_module._IN_CHECKED_GRAPH -= 1
+            CALL_CONTEXT.checked_graph -= 1
         outputs = map_structure(lambda t: values[id(t)], self._output_struct)
         return outputs, [masks.get(id(t)) for t in self._outputs]
 

@@ -1,8 +1,10 @@
 """The one training loop: compile, fit, evaluate, predict for every engine.
 
 An engine supplies only `make_step(model, kind)`, `get_state` and `set_state`
-(layerkit/engine/<engine>/trainer.py; the runner's methods are listed in
-engine/common/contract.py); everything else is here.
+(layerkit/engine/<engine>/trainer.py; the runner's methods and the state's
+structure, EngineState, are in engine/common/contract.py); everything else is here.
+`model.get_state()` / `model.set_state(state)` hand that state to saving,
+resuming and distribution.
 """
 import numpy as np
 
@@ -11,6 +13,7 @@ from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
+from layerkit.training.compile_settings import check_compile_settings, warn_unscaled_float16
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
 from layerkit.training.legacy_keywords import fit_legacy_keywords
 from layerkit.training.legacy_methods import LegacyTrainingMethods
@@ -30,6 +33,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         self._runners = {}
         self.compiled_loss = None
         self.compiled_metrics = None
+        self.auto_scale_loss = True
 
     # --- compile ------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
@@ -49,18 +53,65 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
                                   weighted_metrics=weighted_metrics)
         self.compiled_loss = None
         self.compiled_metrics = None
-        self.run_eagerly = bool(run_eagerly)
-        steps_per_execution = int(steps_per_execution)
-        if steps_per_execution < 1:
-            raise ValueError(f"steps_per_execution must be >= 1, received {steps_per_execution}.")
+        run_eagerly, steps_per_execution, jit_compile, auto_scale_loss = check_compile_settings(
+            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss)
+        self._runners = {}
+        self.run_eagerly = run_eagerly
         self.steps_per_execution = steps_per_execution
         self.jit_compile = jit_compile
+        self.auto_scale_loss = auto_scale_loss
         self.compiled = True
-        self._runners = {}
         self.__dict__.pop("_loss_sources_cache", None)
         from layerkit.metrics import Mean
         self._loss_tracker = Mean(name="loss")
         self._output_loss_trackers = []
+
+    # Changing how steps run drops the runners made for the old setting.
+    @property
+    def run_eagerly(self):
+        return self.__dict__.get("_run_eagerly", False)
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._set_step_setting("_run_eagerly", bool(value))
+
+    @property
+    def jit_compile(self):
+        return self.__dict__.get("_jit_compile", "auto")
+
+    @jit_compile.setter
+    def jit_compile(self, value):
+        if not (isinstance(value, bool) or value == "auto"):
+            raise ValueError(f'jit_compile must be True, False or "auto", received {value!r}.')
+        self._set_step_setting("_jit_compile", value)
+
+    def _set_step_setting(self, name, value):
+        if self.__dict__.get(name, value) != value:
+            self._sync_runners()
+            self._runners = {}
+        self.__dict__[name] = value
+
+    # --- the engine state -----------------------------------------------
+    def get_state(self):
+        """The model's state as engine tensors, in one structure on every engine
+        (engine/common/contract.py EngineState: trainable, non_trainable, optimizer,
+        metrics, seeds). set_state() of it restores weights, optimizer slots, metric
+        totals and the random streams: the next step repeats exactly. The compiled
+        metrics' Variables exist once fit() or evaluate() has seen the targets, so a
+        state to resume from is taken after that."""
+        self._sync_runners()
+        if self.compiled and self.optimizer is not None and self.built:
+            self.optimizer.build(self.trainable_variables)
+        return engine.trainer.get_state(self)
+
+    def set_state(self, state):
+        """Writes a state taken by get_state() back into the Variables."""
+        self._sync_runners()
+        engine.trainer.set_state(self, state)
+
+    def _sync_runners(self):
+        for runner in self.__dict__.get("_runners", {}).values():
+            runner.sync()
 
     @property
     def loss(self):
@@ -126,12 +177,20 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
 
     # --- the step's pieces (engine-neutral, traced on JAX) -------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss: the compiled losses plus the layers' added losses."""
+        return self._loss_terms(x, y, y_pred, sample_weight, training)[0]
+
+    def _loss_terms(self, x, y, y_pred, sample_weight, training):
+        """(total loss, per-output losses): what a step needs, returned rather than kept
+        on the model (a traced value must not outlive its step). A subclass overriding
+        compute_loss is honoured; its per-output losses are then unknown (empty)."""
+        if type(self).compute_loss is not Trainer.compute_loss:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training), []
         total, per_output = self.compiled_loss(y, y_pred, sample_weight)
         extra = self._extra_losses()
         if extra:
             total = total + sum(extra[1:], extra[0])
-        self._last_output_losses = per_output
-        return total
+        return total, per_output
 
     def _extra_losses(self):
         scope = get_stateless_scope()
@@ -155,16 +214,17 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
                 self.__dict__["_loss_sources_cache"] = cached
         return cached
 
-    def update_metrics(self, loss, y, y_pred, sample_weight=None, results=True):
-        """Updates the loss tracker and compiled metrics; returns the logs dict (None
-        with `results=False`)."""
+    def update_metrics(self, loss, y, y_pred, sample_weight=None, results=True,
+                       output_losses=()):
+        """Updates the loss tracker, the per-output loss trackers (from `output_losses`,
+        as _loss_terms returns them) and the compiled metrics; returns the logs dict
+        (None with `results=False`)."""
         bs = flatten(y_pred)[0].shape[0]
         tracker = self._loss_tracker
         # The batch-size-weighted mean of the loss: two assigns, no weight tensor.
         tracker.total.assign(tracker.total.value + loss * bs)
         tracker.count.assign(tracker.count.value + bs)
-        per_output = getattr(self, "_last_output_losses", None) or []
-        for tracker, value in zip(self._output_loss_trackers, per_output):
+        for tracker, value in zip(self._output_loss_trackers, output_losses or ()):
             if value is not None:
                 tracker.update_state(value, sample_weight=bs)
         if self.compiled_metrics is not None:
@@ -332,6 +392,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         fails here, naming the loss, before any weight changes."""
         y_spec = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
                                                         str(a.dtype)), y)
+        y_pred_spec = _known_dims_from_targets(y_pred_spec, y)
 
         def probe(yt, yp):
             total, _ = self.compiled_loss(yt, yp)
@@ -341,6 +402,8 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
 
     def _runner(self, kind):
         if kind not in self._runners:
+            if kind == "train" and self.auto_scale_loss:
+                warn_unscaled_float16(self)
             self._runners[kind] = engine.trainer.make_step(self, kind)
         return self._runners[kind]
 
@@ -411,6 +474,26 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
+
+
+def _known_dims_from_targets(y_pred_spec, y):
+    """A model output dimension that is unknown (a time axis of None) takes the target's
+    size, when outputs and targets pair up in order with equal ranks; otherwise the
+    shape check would compare a stand-in size with the target's real one."""
+    preds, targets = flatten(y_pred_spec), flatten(y) if y is not None else []
+    if isinstance(y, dict) or isinstance(y_pred_spec, dict) or len(preds) != len(targets):
+        return y_pred_spec
+    filled = []
+    for p, t in zip(preds, targets):
+        shape = tuple(p.shape)
+        if None in shape[1:] and len(shape) == len(t.shape):
+            shape = shape[:1] + tuple(d if d is not None else int(td)
+                                      for d, td in zip(shape[1:], t.shape[1:]))
+            p = SymbolicTensor(shape, p.dtype)
+        filled.append(p)
+    if isinstance(y_pred_spec, (list, tuple)):
+        return type(y_pred_spec)(filled)
+    return filled[0]
 
 
 def _layout(data):

@@ -1,4 +1,6 @@
-"""What every engine folder provides. A test checks each engine against this list."""
+"""What every engine folder provides (a test checks each engine against this list),
+and the one structure a model's state takes on every engine."""
+from typing import NamedTuple
 
 CONTRACT = {
     "core": ("NAME", "Variable", "convert_to_tensor", "convert_to_numpy", "is_tensor", "cast",
@@ -38,3 +40,58 @@ CONTRACT = {
 # results() -> the logs of the steps so far, predict(x), sync() (state back into the
 # Variables), reset_metrics().
 STEP_RUNNER = ("run", "results", "predict", "sync", "reset_metrics")
+
+
+class EngineState(NamedTuple):
+    """A model's state as a step reads and writes it: five lists, the same on every
+    engine. `trainer.get_state(model)` fills them with engine tensors (jax.Array,
+    torch.Tensor), `trainer.set_state(model, state)` writes them back; saving,
+    resuming and the distributed step hold this and nothing else.
+
+    The order inside each list is `state_variables(model)`'s:
+      trainable      model.trainable_variables (Keras's weight order)
+      non_trainable  model.non_trainable_variables
+      optimizer      model.optimizer.variables (iterations, learning rate, slots)
+      metrics        model.metrics_variables() (loss tracker first, then compiled metrics)
+      seeds          the (seed, counter) state of each SeedGenerator of the model's
+                     layers (Dropout, noise layers), in layer order
+    A step of kind "test" has no optimizer group; "predict" neither optimizer nor metrics.
+    """
+    trainable: list
+    non_trainable: list
+    optimizer: list
+    metrics: list
+    seeds: list
+
+
+def state_variables(model, kind="train"):
+    """The Variables behind each group of EngineState, for a step of `kind`."""
+    optimizer = getattr(model, "optimizer", None)
+    train = kind == "train" and optimizer is not None
+    return EngineState(
+        trainable=list(model.trainable_variables),
+        non_trainable=list(model.non_trainable_variables),
+        optimizer=list(optimizer.variables) if train else [],
+        metrics=list(model.metrics_variables()) if kind != "predict" and
+        hasattr(model, "metrics_variables") else [],
+        seeds=[g.state for g in model.seed_generators],
+    )
+
+
+def check_state(groups, state):
+    """Raises a clear error if `state` (an EngineState) does not fit `groups`, the
+    Variables of state_variables(): a group of another length, a value of another shape."""
+    if not isinstance(state, tuple) or len(state) != len(EngineState._fields):
+        raise TypeError(f"set_state expects an EngineState ({', '.join(EngineState._fields)}), "
+                        f"as get_state() returns; received {type(state).__name__}.")
+    for name, variables, values in zip(EngineState._fields, groups, state):
+        if len(values) != len(variables):
+            raise ValueError(
+                f"set_state: the `{name}` group holds {len(values)} value(s), but the model "
+                f"has {len(variables)} {name} Variable(s). Take the state with get_state() "
+                "from the same model and compile(); the optimizer slots and compiled metrics "
+                "exist once fit() or evaluate() has run.")
+        for v, value in zip(variables, values):
+            if tuple(value.shape) != tuple(v.shape):
+                raise ValueError(f"set_state: `{name}` value for {v.path} has shape "
+                                 f"{tuple(value.shape)}, the Variable has {tuple(v.shape)}.")

@@ -6,7 +6,7 @@ import numpy as np
 from layerkit.engine.common import naming
 from layerkit.engine.common.name_scope import current_path
 from layerkit.engine.common.dtypes import standardize_dtype
-from layerkit.engine.common.stateless_scope import _SCOPES
+from layerkit.engine.common.stateless_scope import OPEN, SCOPES
 
 
 class Variable:
@@ -53,10 +53,12 @@ class Variable:
     # --- reading ------------------------------------------------------
     @property
     def value(self):
-        if _SCOPES:
-            v = _SCOPES[-1].get_current_value(self)
-            if v is not None:
-                return v
+        if OPEN:
+            stack = SCOPES.stack
+            if stack:
+                v = stack[-1].get_current_value(self)
+                if v is not None:
+                    return v
         return self._value
 
     def numpy(self):
@@ -94,8 +96,9 @@ class Variable:
             raise ValueError(
                 f"Variable {self.path!r} has shape {self._shape}; cannot assign a value "
                 f"of shape {tuple(value.shape)}.")
-        if _SCOPES:
-            _SCOPES[-1].add_update(self, value)
+        stack = SCOPES.stack if OPEN else None
+        if stack:
+            stack[-1].add_update(self, value)
         else:
             self._direct_assign(value)
         return value

@@ -5,9 +5,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from layerkit.engine.common import shape_inference
 from layerkit.engine.common import variables as common_variables
 from layerkit.engine.common.dtypes import default_dtype, standardize_dtype
-from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import StatelessScope
 
 NAME = "jax"
@@ -69,53 +69,18 @@ def stop_gradient(x):
     return jax.lax.stop_gradient(x)
 
 
-def _to_abstract(x, fill):
-    if isinstance(x, SymbolicTensor):
-        shp = tuple(fill if d is None else d for d in x.shape)
-        return jax.ShapeDtypeStruct(shp, x.dtype)
-    return x
+def _evaluate(call, specs):
+    """`call` run abstractly by jax.eval_shape: no compute, no memory. A fresh stateless
+    scope keeps Variable assigns (a moving mean, a seed) out of the Variables."""
+    def wrapped(values):
+        with StatelessScope():
+            return call(values)
+    return jax.eval_shape(wrapped, [jax.ShapeDtypeStruct(s, d) for s, d in specs])
 
 
 def compute_output_spec(fn, *args, **kwargs):
-    """Output SymbolicTensors of `fn` for symbolic inputs, by abstract evaluation.
-
-    Unknown (None) dimensions are tried at two sizes; a dimension of the output
-    that differs between the two is unknown too.
-    """
-    # Only the symbolic tensors are traced; every other argument (`training=False`, a
-    # Variable, a Python number) is passed through as it is, as in an eager call.
-    leaves, treedef = jax.tree_util.tree_flatten(
-        (args, kwargs), is_leaf=lambda x: isinstance(x, SymbolicTensor))
-    symbolic = [i for i, x in enumerate(leaves) if isinstance(x, SymbolicTensor)]
-
-    def wrapped(abstract):
-        filled = list(leaves)
-        for i, value in zip(symbolic, abstract):
-            filled[i] = value
-        a, k = jax.tree_util.tree_unflatten(treedef, filled)
-        with StatelessScope():
-            return fn(*a, **k)
-
-    results = []
-    for fill in (83, 89):
-        results.append(jax.eval_shape(wrapped, [_to_abstract(leaves[i], fill)
-                                                for i in symbolic]))
-        if not _has_none(args, kwargs):
-            break
-    first = results[0]
-    second = results[-1]
-
-    def to_symbolic(s1, s2):
-        shp = tuple(d1 if d1 == d2 else None for d1, d2 in zip(s1.shape, s2.shape))
-        return SymbolicTensor(shp, standardize_dtype(s1.dtype))
-
-    return jax.tree_util.tree_map(to_symbolic, first, second)
-
-
-def _has_none(args, kwargs):
-    leaves = jax.tree_util.tree_leaves((args, kwargs),
-                                       is_leaf=lambda x: isinstance(x, SymbolicTensor))
-    return any(isinstance(x, SymbolicTensor) and None in x.shape for x in leaves)
+    """Output SymbolicTensors of `fn` for symbolic inputs (engine/common/shape_inference.py)."""
+    return shape_inference.compute_output_spec(_evaluate, fn, args, kwargs)
 
 
 def no_grad():

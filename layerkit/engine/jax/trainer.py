@@ -1,26 +1,15 @@
 """The JAX step: one pure function `step(state, batch) -> (logs, state)` under
-jax.jit with the state donated. Variables are written back by `sync()`."""
+jax.jit with the state donated. The state is engine/common/contract.py's
+EngineState; Variables are written back by `sync()`.
+
+`compile(run_eagerly=True)` or `compile(jit_compile=False)` runs the same step
+un-jitted, op by op, for debugging (as Keras does on JAX)."""
 import jax
 import jax.numpy as jnp
 
+from layerkit.engine.common.contract import EngineState, check_state, state_variables
 from layerkit.engine.common.masking import get_masks, set_masks
 from layerkit.engine.common.stateless_scope import StatelessScope
-
-
-def _seed_variables(model):
-    return [g.state for g in model.seed_generators]
-
-
-def state_variables(model, kind):
-    """The Variables a step of `kind` reads and writes, in the state's order."""
-    trainable = list(model.trainable_variables)
-    non_trainable = list(model.non_trainable_variables) + _seed_variables(model)
-    if kind == "train":
-        opt = list(model.optimizer.variables)
-        return trainable, non_trainable, opt, model.metrics_variables()
-    if kind == "test":
-        return trainable, non_trainable, [], model.metrics_variables()
-    return trainable, non_trainable, [], []
 
 
 @jax.jit
@@ -29,14 +18,23 @@ def _copy_all(tree):
 
 
 def get_state(model, kind="train"):
+    """The model's EngineState as jax Arrays: copies (one compiled call), since the
+    step donates its state and the Variables must stay readable."""
     groups = state_variables(model, kind)
-    # Copies (one compiled call): the step donates its state, and the Variables
-    # must stay readable.
-    return _copy_all(tuple([v.value for v in group] for group in groups))
+    return _copy_all(EngineState(*([v.value for v in group] for group in groups)))
 
 
 def set_state(model, state, kind="train"):
-    for group, values in zip(state_variables(model, kind), state):
+    """Writes an EngineState (jax or numpy arrays) into the model's Variables."""
+    groups = state_variables(model, kind)
+    check_state(groups, state)
+    for group, values in zip(groups, state):
+        for v, value in zip(group, values):
+            v.assign(value)
+
+
+def _write(groups, state):
+    for group, values in zip(groups, state):
         for v, value in zip(group, values):
             v._direct_assign(value)
 
@@ -49,85 +47,85 @@ def _new_values(scope, variables, old):
     return out
 
 
+def eager(model):
+    """Whether steps run un-jitted: run_eagerly=True, or jit_compile=False."""
+    return bool(getattr(model, "run_eagerly", False)) or \
+        getattr(model, "jit_compile", "auto") is False
+
+
 class StepRunner:
     def __init__(self, model, kind):
         self.model = model
         self.kind = kind
-        self.steps_per_execution = getattr(model, "steps_per_execution", 1) if kind != "predict" else 1
+        self.steps_per_execution = getattr(model, "steps_per_execution", 1) \
+            if kind != "predict" else 1
         self.state = None
         if kind == "train":
             model.optimizer.build(model.trainable_variables)
         self.variables = state_variables(model, kind)
         step = {"train": self._train_step, "test": self._test_step,
                 "predict": self._predict_step}[kind]
-        if kind == "predict":
-            self._one = step if getattr(model, "run_eagerly", False) else jax.jit(step)
-        elif getattr(model, "run_eagerly", False):
-            self._one = step
-            self._many = self._scan(step)
+        if eager(model):
+            self._one, self._many = step, self._loop(step)
+        elif kind == "predict":
+            self._one = jax.jit(step)
         else:
-            donate = (0,) if kind != "predict" else ()
-            self._one = jax.jit(step, donate_argnums=donate)
-            self._many = jax.jit(self._scan(step), donate_argnums=donate)
+            self._one = jax.jit(step, donate_argnums=(0,))
+            self._many = jax.jit(self._scan(step), donate_argnums=(0,))
 
     # --- pure steps ------------------------------------------------------
-    def _forward(self, tv, ntv, x, training):
-        trainable, non_trainable = self.variables[0], self.variables[1]
-        mapping = list(zip(trainable, tv)) + list(zip(non_trainable, ntv))
-        with StatelessScope(mapping, collect_losses=True) as scope:
-            y_pred = self.model(x, training=training)
-            return y_pred, scope
+    def _mapping(self, state, trainable=None):
+        v = self.variables
+        return list(zip(v.trainable, state.trainable if trainable is None else trainable)) + \
+            list(zip(v.non_trainable, state.non_trainable)) + list(zip(v.seeds, state.seeds))
 
     def _train_step(self, state, batch):
-        tv, ntv, ov, mv = state
         x, y, sw = batch
         model = self.model
-        trainable, non_trainable, opt_vars, metric_vars = self.variables
+        v = self.variables
+        factor = getattr(model.optimizer, "loss_scale_factor", None)
 
-        def loss_fn(tv_):
-            mapping = list(zip(trainable, tv_)) + list(zip(non_trainable, ntv))
-            with StatelessScope(mapping, collect_losses=True) as scope:
+        def loss_fn(tv):
+            with StatelessScope(self._mapping(state, tv), collect_losses=True) as scope:
                 y_pred = model(x, training=True)
-                loss = model.compute_loss(x, y, y_pred, sw, training=True)
-                per_output = model._last_output_losses
+                loss, per_output = model._loss_terms(x, y, y_pred, sw, training=True)
             # The output mask rides along: y_pred comes back as a new tracer.
-            return loss, (y_pred, _new_values(scope, non_trainable, ntv), per_output,
-                          get_masks(y_pred))
+            aux = (loss, y_pred, per_output, _new_values(scope, v.non_trainable, state.non_trainable),
+                   _new_values(scope, v.seeds, state.seeds), get_masks(y_pred))
+            # The optimizer divides the gradients by its loss_scale_factor (Keras 3).
+            return (loss * factor if factor else loss), aux
 
-        (loss, (y_pred, ntv, per_output, masks)), grads = jax.value_and_grad(
-            loss_fn, has_aux=True)(tv)
+        (_, (loss, y_pred, per_output, ntv, seeds, masks)), grads = jax.value_and_grad(
+            loss_fn, has_aux=True)(state.trainable)
         set_masks(y_pred, masks)
-        mapping = list(zip(trainable, tv)) + list(zip(opt_vars, ov))
+        mapping = list(zip(v.trainable, state.trainable)) + list(zip(v.optimizer, state.optimizer))
         with StatelessScope(mapping) as scope:
-            model.optimizer.apply(grads, trainable)
-        tv = _new_values(scope, trainable, tv)
-        ov = _new_values(scope, opt_vars, ov)
-        logs, mv = self._metrics(loss, per_output, y, y_pred, sw, mv)
-        return logs, (tv, ntv, ov, mv)
+            model.optimizer.apply(grads, v.trainable)
+        tv = _new_values(scope, v.trainable, state.trainable)
+        ov = _new_values(scope, v.optimizer, state.optimizer)
+        logs, mv = self._metrics(loss, per_output, y, y_pred, sw, state.metrics)
+        return logs, EngineState(tv, ntv, ov, mv, seeds)
 
     def _metrics(self, loss, per_output, y, y_pred, sw, mv):
-        metric_vars = self.variables[3]
+        metric_vars = self.variables.metrics
         with StatelessScope(list(zip(metric_vars, mv))) as scope:
-            self.model._last_output_losses = per_output
-            logs = self.model.update_metrics(loss, y, y_pred, sw)
+            logs = self.model.update_metrics(loss, y, y_pred, sw, output_losses=per_output)
         return logs, _new_values(scope, metric_vars, mv)
 
     def _test_step(self, state, batch):
-        tv, ntv, ov, mv = state
         x, y, sw = batch
-        model = self.model
-        trainable, non_trainable = self.variables[0], self.variables[1]
-        mapping = list(zip(trainable, tv)) + list(zip(non_trainable, ntv))
-        with StatelessScope(mapping, collect_losses=True):
-            y_pred = model(x, training=False)
-            loss = model.compute_loss(x, y, y_pred, sw, training=False)
-            per_output = model._last_output_losses
-        logs, mv = self._metrics(loss, per_output, y, y_pred, sw, mv)
-        return logs, (tv, ntv, ov, mv)
+        v = self.variables
+        with StatelessScope(self._mapping(state), collect_losses=True) as scope:
+            y_pred = self.model(x, training=False)
+            loss, per_output = self.model._loss_terms(x, y, y_pred, sw, training=False)
+        seeds = _new_values(scope, v.seeds, state.seeds)
+        logs, mv = self._metrics(loss, per_output, y, y_pred, sw, state.metrics)
+        return logs, state._replace(metrics=mv, seeds=seeds)
 
     def _predict_step(self, state, x):
-        y_pred, _ = self._forward(state[0], state[1], x, False)
-        return y_pred
+        with StatelessScope(self._mapping(state)) as scope:
+            y_pred = self.model(x, training=False)
+        return y_pred, _new_values(scope, self.variables.seeds, state.seeds)
 
     @staticmethod
     def _scan(step):
@@ -139,11 +137,27 @@ class StepRunner:
             return jax.tree_util.tree_map(lambda l: l[-1], logs), state
         return many
 
+    @staticmethod
+    def _loop(step):
+        """Eager steps_per_execution: the stacked batches one by one, in Python."""
+        def many(state, batches):
+            n = jax.tree_util.tree_leaves(batches)[0].shape[0]
+            for i in range(n):
+                logs, state = step(state, jax.tree_util.tree_map(lambda a: a[i], batches))
+            return logs, state
+        return many
+
     # --- driving -----------------------------------------------------------
     def predict(self, x):
         # Reads the Variables each call (no copy): weights may change between calls.
-        state = ([v.value for v in self.variables[0]], [v.value for v in self.variables[1]])
-        return self._one(state, x)
+        # Seeds advance (a layer may draw at inference), so they are written back.
+        v = self.variables
+        state = EngineState([w.value for w in v.trainable], [w.value for w in v.non_trainable],
+                            [], [], [s.value for s in v.seeds])
+        y_pred, seeds = self._one(state, x)
+        for s, value in zip(v.seeds, seeds):
+            s._direct_assign(value)
+        return y_pred
 
     def run(self, batch, n=1, want_logs=True):
         """n steps; the logs of the last (None unless `want_logs`: `results()` has them)."""
@@ -165,14 +179,14 @@ class StepRunner:
 
     def sync(self):
         if self.state is not None:
-            set_state(self.model, self.state, self.kind)
+            _write(self.variables, self.state)
             self.state = None
 
     def reset_metrics(self):
         self.model.reset_metrics()
         if self.state is not None:
-            mv = _copy_all([v.value for v in self.variables[3]])
-            self.state = self.state[:3] + (mv,)
+            mv = _copy_all([v.value for v in self.variables.metrics])
+            self.state = self.state._replace(metrics=mv)
 
 
 def make_step(model, kind):

@@ -1,10 +1,13 @@
 """PyTorch engine core: Variable hooks, tensor conversion, cond, shape inference."""
+import warnings
+
 import numpy as np
 import torch
+from torch.overrides import TorchFunctionMode
 
+from layerkit.engine.common import shape_inference
 from layerkit.engine.common import variables as common_variables
 from layerkit.engine.common.dtypes import default_dtype, standardize_dtype
-from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import StatelessScope
 
 NAME = "torch"
@@ -138,39 +141,76 @@ def _tree_map(fn, tree):
     return fn(tree)
 
 
-def _has_none(tree):
-    found = []
-    _tree_map(lambda x: found.append(isinstance(x, SymbolicTensor) and None in x.shape), tree)
-    return any(found)
+def _any_meta(items):
+    for x in items:
+        if isinstance(x, torch.Tensor):
+            if x.is_meta:
+                return True
+        elif isinstance(x, (list, tuple)) and _any_meta(x):
+            return True
+    return False
+
+
+def _to_meta(x):
+    if isinstance(x, common_variables.Variable):
+        x = x.value
+    if isinstance(x, torch.Tensor):
+        return x if x.is_meta else x.to("meta")
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_meta(v) for v in x)
+    return x
+
+
+class _MetaMode(TorchFunctionMode):
+    """Keeps a computation on `meta` tensors (shapes and dtypes, no data): a real
+    tensor that meets a meta one in a torch call (a Variable's value, a constant) is
+    replaced by a meta tensor of its shape. Real tensors alone stay real, so a seed
+    read with `.tolist()` still works."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if _any_meta(args) or _any_meta(kwargs.values()):
+            args = _to_meta(args)
+            kwargs = {k: _to_meta(v) for k, v in kwargs.items()}
+        return func(*args, **kwargs)
+
+
+# What fell back to real tensors, and why: {function name: error}; read by tests.
+META_FALLBACKS = {}
+
+
+def _evaluate(call, specs):
+    """`call` run on `meta` tensors (no compute, no memory), under a fresh stateless
+    scope so Variable assigns do not reach the Variables.
+
+    Some computations cannot run on meta: data-dependent ones (`.item()`, `bool()` of
+    a tensor as in `cond`, `nonzero`, `unique`, boolean masks) and the few kernels
+    without a meta implementation. Those run once more on real zero tensors of the
+    same shapes on the default device (the cost the meta path avoids); the function
+    and error are recorded in META_FALLBACKS and warned about once per function. (No
+    layer of the catalog needs it today: the whole test suite runs on meta.)"""
+    with torch.no_grad(), StatelessScope():
+        try:
+            with _MetaMode():
+                return call([torch.empty(s, dtype=to_torch_dtype(d), device="meta")
+                             for s, d in specs])
+        except Exception as e:
+            name = getattr(call, "__qualname__", repr(call))
+            error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    with torch.no_grad(), StatelessScope():
+        out = call([torch.zeros(s, dtype=to_torch_dtype(d), device=DEVICE) for s, d in specs])
+    if name not in META_FALLBACKS:
+        warnings.warn(f"Shape inference of {name} ran on real zero tensors, because it "
+                      f"cannot run on PyTorch's meta tensors ({error}); it computed and "
+                      "allocated its outputs for a batch of 83.", stacklevel=2)
+    META_FALLBACKS[name] = error
+    return out
 
 
 def compute_output_spec(fn, *args, **kwargs):
-    """Output SymbolicTensors of `fn` for symbolic inputs, found by running it on
-    small zero tensors (unknown dims tried at two sizes, like the JAX engine)."""
-    results = []
-    for fill in (2, 3):
-        def concrete(x):
-            if isinstance(x, SymbolicTensor):
-                shp = tuple(fill if d is None else d for d in x.shape)
-                return torch.zeros(shp, dtype=to_torch_dtype(x.dtype), device=DEVICE)
-            return x
-        c_args, c_kwargs = _tree_map(concrete, (args, kwargs))
-        with torch.no_grad(), StatelessScope():
-            results.append(fn(*c_args, **c_kwargs))
-        if not _has_none((args, kwargs)):
-            break
-
-    def to_symbolic(a, b):
-        if isinstance(a, (list, tuple)):
-            return type(a)(to_symbolic(x, y) for x, y in zip(a, b))
-        if isinstance(a, dict):
-            return {k: to_symbolic(a[k], b[k]) for k in a}
-        if a is None:
-            return None
-        shp = tuple(d1 if d1 == d2 else None for d1, d2 in zip(a.shape, b.shape))
-        return SymbolicTensor(shp, standardize_dtype(a.dtype))
-
-    return to_symbolic(results[0], results[-1])
+    """Output SymbolicTensors of `fn` for symbolic inputs (engine/common/shape_inference.py),
+    evaluated on `meta` tensors."""
+    return shape_inference.compute_output_spec(_evaluate, fn, args, kwargs)
 
 
 def no_grad():

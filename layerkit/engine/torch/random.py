@@ -1,30 +1,71 @@
 """Sampling from explicit seed state on PyTorch.
 
-A SeedGenerator's state is a torch.Generator seeded once from the seed; every
-draw advances it, so the same seed gives the same sequence of draws.
+A SeedGenerator's state is a non-trainable int64[2] Variable (seed, counter), as
+on JAX (uint32[2] there), so it is part of `get_state()`'s `seeds` group and a
+restored state repeats the same draws. Each draw reads (seed, counter), seeds a
+torch.Generator from the pair and advances the counter through the Variable
+(`assign`, so a stateless scope sees it too). The same seed gives the same
+stream on one engine; the two engines' streams differ (threefry on JAX,
+mt19937 or Philox here), so masks are not identical across engines.
+
+Why re-seed a generator on every draw instead of keeping one running: a running
+generator's position depends on every earlier draw, so a saved (seed, counter)
+could not bring it back. Re-seeding costs ~3 us (mt19937's 624-word init) and the
+counter update ~3 us, against ~90 us for the seed MLP's 128x64 dropout mask.
+The CPU generator (mt19937) takes a 32-bit seed: the low 32 bits mix seed and
+counter so that one generator's counters never collide (below 2**32 draws);
+CUDA's Philox takes all 64 bits.
+
+The state tensor stays on the CPU even with a GPU, so reading it never waits on
+the device.
 """
+import threading
+
 import torch
 
-from layerkit.engine.torch.core import DEVICE, convert_to_tensor, to_torch_dtype
+from layerkit.engine.common.stateless_scope import OPEN
+from layerkit.engine.torch.core import DEVICE, Variable, convert_to_tensor, to_torch_dtype
 
-
-class SeedState:
-    def __init__(self, seed, name):
-        self.name = name
-        self.generator = torch.Generator(device=DEVICE)
-        self.generator.manual_seed(int(seed))
+_ONE = torch.tensor([0, 1], dtype=torch.int64)
 
 
 def make_seed_state(seed, name):
-    return SeedState(seed, name)
+    """The state a SeedGenerator keeps: a non-trainable int64[2] (seed, counter) Variable."""
+    return Variable(_initial(seed), dtype="int64", trainable=False, name=name)
+
+
+def _initial(seed):
+    return torch.tensor([int(seed) & 0xFFFFFFFF, 0], dtype=torch.int64)
 
 
 def reseed(state, seed):
-    state.generator.manual_seed(int(seed))
+    state.assign(_initial(seed))
 
 
-def _gen(seed_generator):
-    return seed_generator.state.generator
+class _Generators(threading.local):
+    """One torch.Generator per device and thread (re-seeded before each draw)."""
+
+    def __init__(self):
+        self.by_device = {}
+
+
+_GENERATORS = _Generators()
+
+
+def _gen(seed_generator, device=DEVICE):
+    state = seed_generator.state
+    value = state.value
+    seed, counter = value.tolist()
+    if OPEN:
+        state.assign(value + _ONE)          # recorded by the open stateless scope
+    else:
+        state._direct_assign(value + _ONE)  # same dtype and shape: skip assign's checks
+    gen = _GENERATORS.by_device.get(device)     # keyed as given: "cpu" or a torch.device
+    if gen is None:
+        gen = _GENERATORS.by_device[device] = torch.Generator(device=device)
+    low = (seed * 0x9E3779B1 + counter * 0x85EBCA77) & 0xFFFFFFFF
+    gen.manual_seed((seed << 32) | low)
+    return gen
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
@@ -59,18 +100,19 @@ def dropout(x, rate, noise_shape=None, seed=None):
         shape = tuple(x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     # rand < keep is ~2x faster than bernoulli_ on CPU. The mask never requires grad,
     # so autograd records only the final multiply (no no_grad block to enter).
-    mask = torch.rand(shape, generator=_gen(seed), dtype=x.dtype, device=x.device)
+    mask = torch.rand(shape, generator=_gen(seed, x.device), dtype=x.dtype, device=x.device)
     mask = mask.lt_(keep).mul_(1.0 / keep)   # in place: 0 or 1/keep, x's dtype
     return x * mask
 
 
 def shuffle(x, axis=0, seed=None):
     x = convert_to_tensor(x)
-    perm = torch.randperm(x.shape[axis], generator=_gen(seed), device=DEVICE)
+    perm = torch.randperm(x.shape[axis], generator=_gen(seed, x.device), device=x.device)
     return torch.index_select(x, axis, perm)
 
 
 def categorical(logits, num_samples, dtype="int32", seed=None):
     probs = torch.softmax(convert_to_tensor(logits), dim=-1)
-    out = torch.multinomial(probs, num_samples, replacement=True, generator=_gen(seed))
+    out = torch.multinomial(probs, num_samples, replacement=True,
+                            generator=_gen(seed, probs.device))
     return out.to(to_torch_dtype(dtype))

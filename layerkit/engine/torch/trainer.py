@@ -1,24 +1,34 @@
 """The PyTorch step: eager autograd over the Variables' leaf tensors.
 
 The state lives in the Variables themselves, so get_state/set_state are plain
-reads/writes and `sync()` has nothing to do. `compile(jit_compile=True)`
-compiles the forward pass with torch.compile.
+reads/writes of engine/common/contract.py's EngineState and `sync()` has
+nothing to do. `compile(jit_compile=True)` compiles the forward pass with
+torch.compile (not with run_eagerly=True). `steps_per_execution=N` runs N steps
+per `run` call, on the N batches the loop stacks, so callbacks see every N-th
+batch as in Keras.
 """
 import os
 
 import torch
 
+from layerkit.engine.common.contract import EngineState, check_state, state_variables
 from layerkit.engine.common.masking import get_keras_mask, set_keras_mask
 from layerkit.engine.torch.core import convert_to_tensor
 
 
 def get_state(model, kind="train"):
-    return [v.value for v in model.variables]
+    """The model's EngineState: the Variables' current tensors. No copy is needed:
+    every update (optimizer, metrics, seeds) binds a new tensor, never writes in place."""
+    return EngineState(*([v.value for v in group] for group in state_variables(model, kind)))
 
 
 def set_state(model, state, kind="train"):
-    for v, value in zip(model.variables, state):
-        v.assign(value)
+    """Writes an EngineState (torch tensors or numpy arrays) into the model's Variables."""
+    groups = state_variables(model, kind)
+    check_state(groups, state)
+    for group, values in zip(groups, state):
+        for v, value in zip(group, values):
+            v.assign(value)
 
 
 def _tensors(structure):
@@ -33,16 +43,30 @@ def _tensors(structure):
     return convert_to_tensor(structure)
 
 
+def _index(structure, i):
+    if structure is None:
+        return None
+    if isinstance(structure, dict):
+        return {k: _index(v, i) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_index(v, i) for v in structure)
+    return structure[i]
+
+
 class StepRunner:
     def __init__(self, model, kind):
         self.model = model
         self.kind = kind
-        self.steps_per_execution = 1
+        self.steps_per_execution = getattr(model, "steps_per_execution", 1) \
+            if kind != "predict" else 1
         if kind == "train":
             model.optimizer.build(model.trainable_variables)
         self.trainable = list(model.trainable_variables) if kind == "train" else []
+        self.loss_scale = getattr(model.optimizer, "loss_scale_factor", None) \
+            if kind == "train" else None
         forward = model.__call__
-        self.compiled = getattr(model, "jit_compile", None) is True
+        self.compiled = getattr(model, "jit_compile", None) is True and \
+            not getattr(model, "run_eagerly", False)
         if self.compiled:
             # LAYERKIT_TORCH_COMPILE_BACKEND picks torch.compile's backend (the tests use
             # the quick "aot_eager"; the default is inductor).
@@ -53,27 +77,33 @@ class StepRunner:
     def _train(self, x, y, sw):
         model = self.model
         y_pred = self._forward(x, training=True)
-        loss = model.compute_loss(x, y, y_pred, sw, training=True)
-        grads = torch.autograd.grad(loss, [v._value for v in self.trainable], allow_unused=True)
+        loss, per_output = model._loss_terms(x, y, y_pred, sw, training=True)
+        # The optimizer divides the gradients by its loss_scale_factor (Keras 3).
+        scaled = loss * self.loss_scale if self.loss_scale else loss
+        grads = torch.autograd.grad(scaled, [v._value for v in self.trainable], allow_unused=True)
         with torch.no_grad():
             model.optimizer.apply(list(grads), self.trainable)
-            model.update_metrics(loss.detach(), y, _detach(y_pred), sw, results=False)
+            model.update_metrics(loss.detach(), y, _detach(y_pred), sw, results=False,
+                                 output_losses=per_output)
 
     def _test(self, x, y, sw):
         model = self.model
         with torch.no_grad():
             y_pred = self._forward(x, training=False)
-            loss = model.compute_loss(x, y, y_pred, sw, training=False)
-            model.update_metrics(loss, y, y_pred, sw, results=False)
+            loss, per_output = model._loss_terms(x, y, y_pred, sw, training=False)
+            model.update_metrics(loss, y, y_pred, sw, results=False, output_losses=per_output)
 
     def run(self, batch, n=1, want_logs=True):
-        """One step; its logs only if `want_logs` (else None: `results()` reads them)."""
+        """n steps (n > 1: `batch` holds n batches stacked on a leading axis); the logs
+        of the last only if `want_logs` (else None: `results()` reads them)."""
         x, y, sw = batch
         x, y, sw = _tensors(x), _tensors(y), _tensors(sw)
-        if self.kind == "train":
-            self._train(x, y, sw)
+        step = self._train if self.kind == "train" else self._test
+        if n == 1:
+            step(x, y, sw)
         else:
-            self._test(x, y, sw)
+            for i in range(n):
+                step(_index(x, i), _index(y, i), _index(sw, i))
         return self.results() if want_logs else None
 
     def results(self):
