@@ -59,7 +59,7 @@ def test_stateless_apply_matches_apply(problem, close):
 
 def test_jitted_step_is_not_retraced_when_lr_changes(engine_name, problem, close):
     if engine_name != "jax":
-        pytest.skip("jit tracing is a JAX engine_name matter")
+        pytest.skip("jit tracing is a JAX engine matter")
     import jax
     init, grads = problem
     opt = optimizers.SGD(learning_rate=0.1, momentum=0.9)
@@ -92,7 +92,7 @@ def test_jitted_step_is_not_retraced_when_lr_changes(engine_name, problem, close
 
 def test_schedule_under_jit(engine_name):
     if engine_name != "jax":
-        pytest.skip("jit tracing is a JAX engine_name matter")
+        pytest.skip("jit tracing is a JAX engine matter")
     import jax
     import jax.numpy as jnp
     scheds = [optimizers.schedules.CosineDecay(0.1, 10, warmup_target=0.5, warmup_steps=3),

@@ -67,7 +67,7 @@ def test_predict_with_a_generator():
 
 def test_jit_compile_true_on_torch_goes_through_torch_compile(engine_name, monkeypatch):
     if engine_name != "torch":
-        pytest.skip("torch.compile is the PyTorch engine_name's compiler; JAX always jits")
+        pytest.skip("torch.compile is the PyTorch engine's compiler; JAX always jits")
     monkeypatch.setenv("LAYERKIT_TORCH_COMPILE_BACKEND", "aot_eager")
     model = Sequential([Dense(4, activation="relu", input_dim=3), Dense(1)])
     model.compile(optimizer="sgd", loss="mse", jit_compile=True)
