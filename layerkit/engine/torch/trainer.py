@@ -80,9 +80,12 @@ class StepRunner:
         loss, per_output = model._loss_terms(x, y, y_pred, sw, training=True)
         # The optimizer divides the gradients by its loss_scale_factor (Keras 3).
         scaled = loss * self.loss_scale if self.loss_scale else loss
-        grads = torch.autograd.grad(scaled, [v._value for v in self.trainable], allow_unused=True)
+        # A frozen or weightless model still fits: its loss is logged, nothing moves.
+        grads = torch.autograd.grad(scaled, [v._value for v in self.trainable],
+                                    allow_unused=True) if self.trainable else None
         with torch.no_grad():
-            model.optimizer.apply(list(grads), self.trainable)
+            if grads is not None:
+                model.optimizer.apply(list(grads), self.trainable)
             model.update_metrics(loss.detach(), y, _detach(y_pred), sw, results=False,
                                  output_losses=per_output)
 

@@ -258,3 +258,16 @@ def test_custom_backend_metric_like_the_seed():
     assert list(h.history) == ["loss", "accuracy", "mean_pred"]
     loss, acc, mp = model.evaluate(x, y, batch_size=40, verbose=0)
     assert mp == pytest.approx(float(model.predict(x, verbose=0).mean()), rel=1e-5)
+
+
+def test_fit_a_model_without_trainable_weights():
+    # Keras fits a frozen model: the loss is logged and nothing moves.
+    from layerkit import layers, models
+    model = models.Sequential([layers.Input((3,)), layers.Dense(2, trainable=False)])
+    model.compile("sgd", "mse")
+    before = [w.copy() for w in model.get_weights()]
+    x, y = np.ones((8, 3), "float32"), np.zeros((8, 2), "float32")
+    history = model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    assert len(history.history["loss"]) == 2
+    for b, a in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
