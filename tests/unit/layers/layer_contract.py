@@ -155,16 +155,13 @@ def _check_training(layer, x, y, rng):
                             dtype=str(np.asarray(x).dtype))
     model = layerkit.Model(inputs, layer(inputs))
     model.compile(optimizer="sgd", loss="mse")
-    # A model without trainable weights is not fitted: the PyTorch step asks autograd
-    # for the gradients of nothing (a defect of engine/torch/trainer.py to fix there).
-    if layer.trainable_weights:
-        before = [np.array(w) for w in layer.get_weights()]
-        target = rng.uniform(-1, 1, size=y.shape).astype("float32")
-        history = model.fit(x, target, batch_size=len(x), epochs=1, verbose=0)
-        assert np.isfinite(history.history["loss"][0])
-        for variable, old in zip(layer.weights, before):
-            if variable.trainable and layer.trainable:
-                assert not np.array_equal(_to_np(variable.value), old), \
-                    f"{variable.path} did not change in the training step"
+    before = [np.array(w) for w in layer.get_weights()]
+    target = rng.uniform(-1, 1, size=y.shape).astype("float32")
+    history = model.fit(x, target, batch_size=len(x), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    for variable, old in zip(layer.weights, before):
+        if variable.trainable and layer.trainable:
+            assert not np.array_equal(_to_np(variable.value), old), \
+                f"{variable.path} did not change in the training step"
     predicted = model.predict(x, batch_size=len(x), verbose=0)
     np.testing.assert_allclose(predicted, _to_np(layer(x)), atol=1e-5, rtol=1e-5)
