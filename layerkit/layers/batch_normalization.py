@@ -244,9 +244,6 @@ class BatchNormalization(Layer):
                              f"bounds for input shape {tuple(input_shape)}.")
         return tuple(input_shape)
 
-    def compute_mask(self, inputs, mask=None):
-        return mask
-
     def get_config(self):
         config = super().get_config()
         config.update({

@@ -95,9 +95,6 @@ class GroupNormalization(Layer):
         check_axes_in_bounds(self, self.axis, input_shape)
         return tuple(input_shape)
 
-    def compute_mask(self, inputs, mask=None):
-        return mask
-
     def get_config(self):
         config = super().get_config()
         config.update({

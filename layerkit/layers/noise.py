@@ -41,9 +41,6 @@ class _NoiseLayer(Layer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
-    def compute_mask(self, inputs, mask=None):
-        return mask
-
 
 class GaussianNoise(_NoiseLayer):
     """Adds N(0, stddev**2) noise while training."""

@@ -32,9 +32,6 @@ class _SpatialDropout(Dropout):
                                  noise_shape=self._noise_shape(tuple(inputs.shape)),
                                  seed=self.seed_generator)
 
-    def compute_mask(self, inputs, mask=None):
-        return mask
-
     def get_config(self):
         # Keras 3's keys: no noise_shape, and trainable is not stored.
         config = {"rate": self.rate, "seed": self.seed, "name": self.name,

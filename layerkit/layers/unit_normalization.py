@@ -24,9 +24,6 @@ class UnitNormalization(Layer):
         check_axes_in_bounds(self, self.axis, input_shape)
         return tuple(input_shape)
 
-    def compute_mask(self, inputs, mask=None):
-        return mask
-
     def get_config(self):
         config = super().get_config()
         config["axis"] = self.axis
