@@ -107,8 +107,23 @@ def dense(x, kernel, bias=None):
 
 def _to_channels_first(x, data_format):
     if data_format == "channels_last":
+        if x.shape[-1] == 1 and x.is_contiguous():
+            # One channel: the same memory read as (N, 1, spatial...), with canonical
+            # strides. The permuted view's odd stride on the size-1 axis has corrupted
+            # the heap in torch's CPU conv backward (the seed's 64x64x1 mini-Xception).
+            return x.reshape(x.shape[0], 1, *x.shape[1:-1])
         return x.permute(0, x.ndim - 1, *range(1, x.ndim - 1))
     return x
+
+
+def _dense_layout(x):
+    """x (N, C, spatial...) made contiguous in torch's default layout before a conv.
+    Handed a permuted channels_last view, or the same data made dense in torch's
+    channels_last memory format, torch 2.13's CPU conv backward corrupted the heap
+    ("double free or corruption") on the seed's mini-Xception (depthwise convs); the
+    copy is the price, one transpose per conv on channels_last data, until a
+    measured alternative (issue 8's speed work) replaces it."""
+    return x.contiguous()
 
 
 def _from_channels_first(x, data_format):
@@ -145,8 +160,10 @@ _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op):
     n, strides, dilation_rate, pads = conv_settings(x, kernel, strides, padding, data_format,
                                                     dilation_rate, op)
-    x, sym = _pad_spatial(_to_channels_first(x, data_format), pads)
-    weight = kernel.permute(n + 1, n, *range(n))  # (out, in / groups, spatial...)
+    x, sym = _pad_spatial(_dense_layout(_to_channels_first(x, data_format)), pads)
+    # (out, in / groups, spatial...), contiguous for the same reason as above (a
+    # depthwise kernel has one input channel per group); kernels are small.
+    weight = kernel.permute(n + 1, n, *range(n)).contiguous()
     y = _CONV[n](x, weight, None, strides, sym, dilation_rate, groups)
     return _from_channels_first(y, data_format)
 
