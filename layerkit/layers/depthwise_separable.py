@@ -7,6 +7,8 @@ Separable: that depthwise step, then a 1x1 convolution mixing the channels
 into `filters` (weights depthwise_kernel, pointwise_kernel, bias).
 Unlike Conv, both take strides > 1 together with dilation_rate > 1, as Keras 3.
 """
+import warnings
+
 from layerkit import ops
 from layerkit.layers import conv_arguments as args
 from layerkit.layers.conv_base import BaseConv, add_kernel, kernel_arguments, kernel_config
@@ -91,6 +93,21 @@ class DepthwiseConv2D(DepthwiseConv):
                          activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
 
 
+def _drop_keras2_kernel_keywords(class_name, kwargs):
+    """Keras 2's separable convolutions took kernel_initializer/regularizer/constraint
+    (through their Conv base) and ignored them: the weights are the depthwise and
+    pointwise kernels. Published programs pass them (the emotion classifier's
+    mini-Xception passes kernel_regularizer), so they are accepted with a warning that
+    says they have no effect, as they had none in Keras 2. Keras 3 rejects them."""
+    for key in ("kernel_initializer", "kernel_regularizer", "kernel_constraint"):
+        if key in kwargs:
+            kwargs.pop(key)
+            warnings.warn(
+                f"{class_name}: `{key}` has no effect on a separable convolution (Keras 2 "
+                f"accepted and ignored it); use depthwise_{key[7:]} and pointwise_{key[7:]}.",
+                stacklevel=4)
+
+
 class SeparableConv(BaseConv):
     """The N-D separable convolution layer behind SeparableConv1D/2D."""
 
@@ -101,6 +118,7 @@ class SeparableConv(BaseConv):
                  depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, depthwise_constraint=None,
                  pointwise_constraint=None, bias_constraint=None, **kwargs):
+        _drop_keras2_kernel_keywords(type(self).__name__, kwargs)
         super().__init__(rank, kernel_size, strides=strides, padding=padding,
                          data_format=data_format, dilation_rate=dilation_rate,
                          activation=activation, use_bias=use_bias,

@@ -98,3 +98,22 @@ def test_keras_alias_maps_legacy_paths():
         from layerkit.compat import keras_alias
         if keras_alias._FINDER in sys.meta_path:
             sys.meta_path.remove(keras_alias._FINDER)
+
+
+def test_seed_mini_xception_has_the_seeds_param_counts_and_trains(tmp_path):
+    out = run_program("seed_mini_xception.py", tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    # The seed's summary: totals, and rows (type, output shape, params) in its order.
+    assert "Total params: 52,658" in out.stdout
+    assert "Trainable params: 51,186" in out.stdout
+    assert "Non-trainable params: 1,472" in out.stdout
+    # name (type, cut to the column) (None, rows, cols, channels) params
+    rows = re.findall(r"^([a-z_0-9]+) \([A-Za-z0-9]+\)? +\(None, (\d+), \d+, (\d+)\) +(\d+)",
+                      out.stdout, re.M)
+    weighted = [r[1:] for r in rows if r[3] != "0"]
+    assert weighted[:4] == [("62", "8", "72"), ("62", "8", "32"), ("60", "8", "576"),
+                            ("60", "8", "32")]
+    params = [int(r[3]) for r in rows if r[0].startswith("separable_conv2d")]
+    assert params == [200, 400, 656, 1312, 2336, 4672, 8768, 17536]
+    assert re.search(r"- loss: \d+\.\d+ - accuracy: \d\.\d+", out.stdout)
+    assert "predictions (2, 2)" in out.stdout

@@ -301,3 +301,12 @@ def test_seed_conv_models_match_keras_shapes_and_params(keras_oracle):
             [l.count_params() for l in theirs.layers]
         assert [tuple(l.output.shape) for l in ours.layers] == \
             [tuple(l.output.shape) for l in theirs.layers]
+
+
+def test_separable_conv_takes_keras2_kernel_keywords_with_a_warning():
+    # Keras 2 accepted and ignored them (the mini-Xception passes kernel_regularizer).
+    with pytest.warns(UserWarning, match="kernel_regularizer` has no effect"):
+        layer = layers.SeparableConv2D(4, 3, kernel_regularizer="l2")
+    layer.build((None, 8, 8, 2))
+    assert layer.losses == []
+    assert "kernel_regularizer" not in layer.get_config()
