@@ -95,3 +95,13 @@ def check_state(groups, state):
             if tuple(value.shape) != tuple(v.shape):
                 raise ValueError(f"set_state: `{name}` value for {v.path} has shape "
                                  f"{tuple(value.shape)}, the Variable has {tuple(v.shape)}.")
+
+
+def assign_state(model, state, kind="train"):
+    """Writes an EngineState (engine tensors or numpy arrays) into the model's Variables,
+    after checking every group's length and shapes: each engine's `set_state`."""
+    groups = state_variables(model, kind)
+    check_state(groups, state)
+    for group, values in zip(groups, state):
+        for v, value in zip(group, values):
+            v.assign(value)

@@ -7,7 +7,7 @@ un-jitted, op by op, for debugging (as Keras does on JAX)."""
 import jax
 import jax.numpy as jnp
 
-from layerkit.engine.common.contract import EngineState, check_state, state_variables
+from layerkit.engine.common.contract import EngineState, assign_state, state_variables
 from layerkit.engine.common.masking import get_masks, set_masks
 from layerkit.engine.common.stateless_scope import StatelessScope
 
@@ -24,13 +24,8 @@ def get_state(model, kind="train"):
     return _copy_all(EngineState(*([v.value for v in group] for group in groups)))
 
 
-def set_state(model, state, kind="train"):
-    """Writes an EngineState (jax or numpy arrays) into the model's Variables."""
-    groups = state_variables(model, kind)
-    check_state(groups, state)
-    for group, values in zip(groups, state):
-        for v, value in zip(group, values):
-            v.assign(value)
+# Writing a state back is the same on every engine.
+set_state = assign_state
 
 
 def _write(groups, state):

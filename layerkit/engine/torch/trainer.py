@@ -11,7 +11,7 @@ import os
 
 import torch
 
-from layerkit.engine.common.contract import EngineState, check_state, state_variables
+from layerkit.engine.common.contract import EngineState, assign_state, state_variables
 from layerkit.engine.common.masking import get_keras_mask, set_keras_mask
 from layerkit.engine.torch.core import convert_to_tensor
 
@@ -22,13 +22,8 @@ def get_state(model, kind="train"):
     return EngineState(*([v.value for v in group] for group in state_variables(model, kind)))
 
 
-def set_state(model, state, kind="train"):
-    """Writes an EngineState (torch tensors or numpy arrays) into the model's Variables."""
-    groups = state_variables(model, kind)
-    check_state(groups, state)
-    for group, values in zip(groups, state):
-        for v, value in zip(group, values):
-            v.assign(value)
+# Writing a state back is the same on every engine.
+set_state = assign_state
 
 
 def _tensors(structure):
