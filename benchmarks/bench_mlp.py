@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-ENGINE = os.environ.get("LAYERKIT_BACKEND", "jax")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ENGINE, paired_ratio, race  # noqa: E402
 N, FEATURES, CLASSES, BATCH = 16384, 20, 10, 128
 
 
@@ -164,26 +165,6 @@ def keras_trainer(x, y):
                   metrics=["accuracy"])
     model.fit(x[:BATCH * 4], y[:BATCH * 4], batch_size=BATCH, epochs=1, verbose=0)
     return lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
-
-
-def timed(fn):
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
-
-
-def race(contenders, repeats, times=None):
-    times = {name: [] for name in contenders} if times is None else times
-    for _ in range(repeats):
-        for name, fn in contenders.items():
-            times.setdefault(name, []).append(timed(fn))
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
-def paired_ratio(times, fast, slow):
-    """Median over the repeats of slow/fast, each pair timed back to back: a slow
-    drift of the machine's speed cancels out within a pair."""
-    return statistics.median(s / f for f, s in zip(times[fast], times[slow]))
 
 
 def predict_latency(model, repeats=2000):
