@@ -1,6 +1,5 @@
 """`MonitorCallback`: what EarlyStopping, ReduceLROnPlateau and ModelCheckpoint share:
 the monitored key (with the acc/accuracy aliases), its direction and `min_delta`."""
-import math
 import numbers
 import warnings
 
@@ -96,7 +95,3 @@ class MonitorCallback(Callback):
             raise ValueError(f"{type(self).__name__}: the monitored log `{key}` must be a "
                              f"number, it holds {value!r}.") from None
         return value
-
-    @staticmethod
-    def _is_nan(value):
-        return value is not None and math.isnan(value)

@@ -70,7 +70,6 @@ def drive_epochs(callback, model, epoch_logs):
     """Runs `callback` through fit's epoch hooks with `epoch_logs` (a list of dicts) until
     it sets `stop_training`; returns (epochs run, the logs dicts as the callbacks left
     them, the learning rate each epoch trained with or None)."""
-    import numpy as _np
     callback.set_model(model)
     callback.on_train_begin({})
     seen, rates = [], []
@@ -78,7 +77,8 @@ def drive_epochs(callback, model, epoch_logs):
         model.epoch = epoch
         callback.on_epoch_begin(epoch, {})
         if model.optimizer is not None:
-            rates.append(float(_np.asarray(model.optimizer.learning_rate)))
+            lr = model.optimizer.learning_rate
+            rates.append(float(lr.numpy() if hasattr(lr, "numpy") else lr))
         logs = dict(logs)
         callback.on_epoch_end(epoch, logs)
         seen.append(logs)
