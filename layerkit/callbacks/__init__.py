@@ -13,8 +13,9 @@ from layerkit.callbacks.learning_rate_scheduler import (
 from layerkit.callbacks.progbar_logger import ProgbarLogger as ProgbarLogger
 from layerkit.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from layerkit.callbacks.remote_monitor import RemoteMonitor as RemoteMonitor
+from layerkit.callbacks.tensorboard import TensorBoard as TensorBoard
 from layerkit.callbacks.terminate_on_nan import TerminateOnNaN as TerminateOnNaN
 
 __all__ = ["Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History",
            "LambdaCallback", "LearningRateScheduler", "ProgbarLogger", "ReduceLROnPlateau",
-           "RemoteMonitor", "TerminateOnNaN"]
+           "RemoteMonitor", "TensorBoard", "TerminateOnNaN"]

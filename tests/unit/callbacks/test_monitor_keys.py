@@ -77,3 +77,11 @@ def test_reduce_lr_missing_key_warns_with_available_keys():
     cb.set_model(model)
     with pytest.warns(UserWarning, match=r"`val_acc` which is not available.*loss,learning_rate"):
         cb.on_epoch_end(0, {"loss": 1.0})
+
+
+def test_keras2_import_paths_reach_the_callbacks(keras_alias):
+    from keras.callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler,
+                                 ReduceLROnPlateau, RemoteMonitor, TensorBoard, TerminateOnNaN)
+    for cls in (CSVLogger, EarlyStopping, LearningRateScheduler, ReduceLROnPlateau,
+                RemoteMonitor, TensorBoard, TerminateOnNaN):
+        assert getattr(callbacks, cls.__name__) is cls
