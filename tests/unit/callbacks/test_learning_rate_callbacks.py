@@ -191,3 +191,21 @@ def test_plateau_in_fit_matches_keras_fit(keras_oracle):
     (ours, our_loss), (theirs, their_loss) = run(layerkit), run(keras_oracle)
     np.testing.assert_allclose(our_loss, their_loss, rtol=1e-5)
     assert ours == theirs and len(set(ours)) > 2
+
+
+def test_an_optimizer_on_a_schedule_is_read_but_not_overwritten(tmp_path):
+    x, y = _data()
+    schedule = layerkit.optimizers.schedules.ExponentialDecay(0.1, decay_steps=4, decay_rate=0.5)
+    model = layerkit.Sequential([layers.Dense(2, input_shape=(3,))])
+    model.compile(layerkit.optimizers.SGD(schedule), "mse")
+    history = model.fit(x, y, epochs=2, batch_size=4, verbose=0,
+                        callbacks=[callbacks.TensorBoard(tmp_path)])
+    assert len(history.epoch) == 2
+    with pytest.raises(TypeError, match="created with a LearningRateSchedule"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[
+            callbacks.LearningRateScheduler(lambda epoch, lr: lr / 2)])
+    reduce = callbacks.ReduceLROnPlateau("loss")
+    reduce.set_model(model)
+    logs = {"loss": 1.0}
+    reduce.on_epoch_end(0, logs)
+    np.testing.assert_allclose(logs["learning_rate"], 0.1 * 0.5 ** (8 / 4), rtol=1e-6)
