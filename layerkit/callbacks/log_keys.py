@@ -42,7 +42,7 @@ def find_log_key(logs, key):
 def direction_of(key):
     """'max', 'min' or None (unknown) for a log key, from its name."""
     name = key[4:] if key.startswith("val_") else key
-    if name.endswith(_DOWN_ENDINGS) or name == "learning_rate":
+    if name.endswith(_DOWN_ENDINGS):
         return "min"
     if name.endswith(_UP_ENDINGS):
         return "max"
