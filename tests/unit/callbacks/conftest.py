@@ -1,5 +1,6 @@
 """Fixtures shared by the progress-bar and callback tests: a fake clock, the
-display mode, and lazy engine-scalar stand-ins."""
+display mode, lazy engine-scalar stand-ins, and a scripted model that drives one callback
+the same way for layerkit and for real Keras."""
 import numpy as np
 import pytest
 
