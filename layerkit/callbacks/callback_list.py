@@ -50,6 +50,8 @@ def _needs_python_logs(callback, mode):
     """Whether a batch hook of `mode` is user code that wants Python numbers."""
     if not isinstance(callback, Callback):
         return True
+    if not _implements(callback, mode):   # e.g. TensorBoard with update_freq='epoch'
+        return False
     return any(_overrides(callback, name, _LAZY_SAFE) for name in _MODES[mode])
 
 
