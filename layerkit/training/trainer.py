@@ -15,6 +15,7 @@ from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
 from layerkit.training.compile_settings import check_compile_settings, warn_unscaled_float16
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
+from layerkit.training.custom_step import CustomStepMethods
 from layerkit.training.legacy_keywords import fit_legacy_keywords
 from layerkit.training.legacy_methods import LegacyTrainingMethods
 from layerkit.training.prediction import PredictionMethods
@@ -24,7 +25,7 @@ from layerkit.training.input_checks import check_inputs_match_model
 _GRAPH_ONLY_COMPILE_KEYWORDS = ("sample_weight_mode", "target_tensors")
 
 
-class Trainer(PredictionMethods, LegacyTrainingMethods):
+class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
     def __init__(self):
         self.compiled = False
         self.optimizer = None
@@ -126,8 +127,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
     def _build_compile_state(self, y_true, y_pred_spec):
         """Creates the loss container and Metric objects (their Variables must exist
         before a step is compiled)."""
-        if self.compiled_loss is not None and self.compiled_metrics is not None and \
-                self.compiled_metrics.built:
+        if self.compiled_metrics is not None and self.compiled_metrics.built:
             return
         from layerkit.metrics import Mean
         pred_flat = flatten(y_pred_spec)
@@ -136,19 +136,19 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             names = [f"output_{i + 1}" for i in range(len(pred_flat))] if len(pred_flat) > 1 \
                 else ["output"]
         args = self._compile_args
-        if args["loss"] is None:
-            raise ValueError("You must call compile() with a `loss` before training or "
-                             "evaluating the model.")
-        self.compiled_loss = CompileLoss(args["loss"], args["loss_weights"], names)
+        # No `loss`: compute_loss, add_loss or a custom train_step supplies it (Keras 3).
+        self.compiled_loss = CompileLoss(args["loss"], args["loss_weights"], names) \
+            if args["loss"] is not None else None
         self.compiled_metrics = CompileMetrics(args["metrics"], args["weighted_metrics"], names)
         true_shapes = [tuple(t.shape) if t is not None else None for t in
                        (flatten(y_true) if y_true is not None else [None] * len(pred_flat))]
         if y_true is None:
             true_shapes = [p.shape for p in pred_flat]
         self.compiled_metrics.build(true_shapes, [p.shape for p in pred_flat],
-                                    self.compiled_loss.raw_losses)
+                                    self.compiled_loss.raw_losses if self.compiled_loss
+                                    else [None] * len(pred_flat))
         self._output_loss_trackers = []
-        if self.compiled_loss.multi_output:
+        if len(names) > 1 and self.compiled_loss is not None:
             self._output_loss_trackers = [Mean(name=f"{n}_loss") for n in names]
 
     @property
@@ -178,18 +178,29 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
     # --- the step's pieces (engine-neutral, traced on JAX) -------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The total loss: the compiled losses plus the layers' added losses."""
-        return self._loss_terms(x, y, y_pred, sample_weight, training)[0]
+        return self._compiled_loss_terms(x, y, y_pred, sample_weight)[0]
 
     def _loss_terms(self, x, y, y_pred, sample_weight, training):
         """(total loss, per-output losses): what a step needs, returned rather than kept
         on the model (a traced value must not outlive its step). A subclass overriding
         compute_loss is honoured; its per-output losses are then unknown (empty)."""
         if type(self).compute_loss is not Trainer.compute_loss:
-            return self.compute_loss(x, y, y_pred, sample_weight, training=training), []
-        total, per_output = self.compiled_loss(y, y_pred, sample_weight)
+            return call_compute_loss(self, x, y, y_pred, sample_weight, training), []
+        return self._compiled_loss_terms(x, y, y_pred, sample_weight)
+
+    def _compiled_loss_terms(self, x, y, y_pred, sample_weight):
+        total, per_output = None, []
+        if self.compiled_loss is not None:
+            total, per_output = self.compiled_loss(y, y_pred, sample_weight)
         extra = self._extra_losses()
         if extra:
-            total = total + sum(extra[1:], extra[0])
+            extra_total = sum(extra[1:], extra[0])
+            total = extra_total if total is None else total + extra_total
+        if total is None:
+            raise ValueError(
+                f'Model "{self.name}" has no loss to compute: compile() got no `loss`, the '
+                "model does not override compute_loss(), and no layer called add_loss(). "
+                "Pass `loss=` to compile().")
         return total, per_output
 
     def _extra_losses(self):
@@ -321,7 +332,12 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
 
     @staticmethod
     def _to_floats(logs):
-        return {k: float(engine.convert_to_numpy(v)) for k, v in logs.items()}
+        # A custom train_step may log anything: scalars become floats, arrays numpy.
+        out = {}
+        for k, v in logs.items():
+            v = engine.convert_to_numpy(v) if engine.is_tensor(v) else v
+            out[k] = float(v) if np.ndim(v) == 0 and np.asarray(v).dtype.kind in "biuf" else v
+        return out
 
     def _validation_adapter(self, validation_data, batch_size, steps):
         if isinstance(validation_data, tuple) and len(validation_data) in (2, 3) and \
@@ -366,17 +382,19 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         check_inputs_match_model(self, x)
         if not self.built:
             self(map_structure(lambda a: a[:1], x), training=False)
-        if need_targets and y is None:
+        if need_targets and y is None and self._custom_step("train") is None and \
+                self._custom_step("test") is None:
             raise ValueError("fit/evaluate need targets: pass `y`, or a generator/dataset "
                              "that yields (x, y) pairs.")
         # The shape checks below cost an abstract evaluation: once per data layout.
         key = (_layout(x), _layout(y), id(self.compiled_loss))
-        if need_targets and key != getattr(self, "_prepared_layout", None):
+        if key != getattr(self, "_prepared_layout", None) and (need_targets or y is not None):
             spec_x = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
                                                             str(a.dtype)), x)
             y_pred_spec = self._output_spec(spec_x)
             self._build_compile_state(y, y_pred_spec)
-            self._check_loss_shapes(y, y_pred_spec)
+            if self.compiled_loss is not None and y is not None:
+                self._check_loss_shapes(y, y_pred_spec)
             self._prepared_layout = (_layout(x), _layout(y), id(self.compiled_loss))
         return x, y, sw
 
@@ -474,6 +492,17 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
+
+
+def call_compute_loss(model, x, y, y_pred, sample_weight, training):
+    """An overriding compute_loss, called with `training` only if it takes it (Keras
+    3.0-3.3's signature had none)."""
+    import inspect
+    params = inspect.signature(model.compute_loss).parameters
+    if "training" in params or any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=training)
+    return model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
 
 
 def _known_dims_from_targets(y_pred_spec, y):
