@@ -27,6 +27,8 @@ def _to_numpy(a, what):
             arr = np.asarray(a)
         except ValueError as e:
             raise ValueError(f"`{what}` could not be converted to an array: {e}") from e
+    if arr.dtype.kind in "USO" and what.startswith("x"):
+        return arr   # strings stay on the host: the model's check names the input it reaches
     if arr.dtype == object or arr.dtype.kind in "USV":
         raise TypeError(f"`{what}` must hold numbers, but it has dtype {arr.dtype} "
                         f"(first item: {arr.flat[0]!r:.40}). Convert it to a numeric array.")
@@ -122,7 +124,7 @@ class ArrayAdapter:
             check_finite(self.x, "x")
             if self.y is not None:
                 check_finite(self.y, "y")
-        self.batch_size = int(batch_size or 32)
+        self.batch_size = 32 if batch_size is None else int(batch_size)
         if self.batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, received {batch_size}.")
         self.shuffle = shuffle

@@ -7,6 +7,7 @@ import numpy as np
 from layerkit import engine
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
+from layerkit.training.input_checks import check_input_dtypes
 
 
 class PredictionMethods:
@@ -19,9 +20,12 @@ class PredictionMethods:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         verbose = 1 if verbose == "auto" else int(verbose)
-        batch_size = int(batch_size or 32)
+        batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"predict: batch_size must be a positive integer, received {batch_size}.")
+        if data_adapters.is_array_like(x) and not isinstance(x, data_adapters.Sequence):
+            check_input_dtypes(self, map_structure(np.asarray, x) if isinstance(
+                x, (list, tuple, dict)) else x)
         if isinstance(x, np.ndarray) and x.dtype != object and steps is None and \
                 not callbacks and x.shape[0] <= batch_size and self.built:
             # Fast path: one batch, no adapter, no callbacks.
@@ -40,6 +44,8 @@ class PredictionMethods:
         cbs.on_predict_begin()
         outputs = []
         for step, batch in enumerate(adapter.epoch()):
+            if not isinstance(adapter, data_adapters.ArrayAdapter):
+                check_input_dtypes(self, batch[0])
             cbs.on_predict_batch_begin(step)
             out = runner.predict(batch[0])
             outputs.append(map_structure(_to_numpy, out))

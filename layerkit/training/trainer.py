@@ -19,7 +19,8 @@ from layerkit.training.custom_step import CustomStepMethods
 from layerkit.training.legacy_keywords import fit_legacy_keywords
 from layerkit.training.legacy_methods import LegacyTrainingMethods
 from layerkit.training.prediction import PredictionMethods
-from layerkit.training.input_checks import check_inputs_match_model
+from layerkit.training.input_checks import check_input_dtypes, check_inputs_match_model
+from layerkit.training.label_checks import check_labels, sparse_label_checks
 
 # TensorFlow-graph arguments of Keras 2 compile() that cannot be honoured.
 _GRAPH_ONLY_COMPILE_KEYWORDS = ("sample_weight_mode", "target_tensors")
@@ -311,7 +312,10 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         else:
             batches = ((1, b) for b in adapter.epoch(rng))
         step = 0
+        per_batch = not isinstance(adapter, data_adapters.ArrayAdapter)
         for n, batch in batches:
+            if per_batch:
+                self._check_labels(batch[1])
             if call_hooks:
                 hook_begin(step)
             # Logs nobody reads per batch are not computed (they cost kernels on
@@ -379,6 +383,7 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         """Builds the model and the compile state from the first batch's shapes and checks
         the data against them, before any step runs."""
         x, y, sw = self._first_batch(adapter)
+        check_input_dtypes(self, x)
         check_inputs_match_model(self, x)
         if not self.built:
             self(map_structure(lambda a: a[:1], x), training=False)
@@ -395,8 +400,16 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
             self._build_compile_state(y, y_pred_spec)
             if self.compiled_loss is not None and y is not None:
                 self._check_loss_shapes(y, y_pred_spec)
+            self._label_checks = sparse_label_checks(self, y_pred_spec)
             self._prepared_layout = (_layout(x), _layout(y), id(self.compiled_loss))
+        if isinstance(adapter, data_adapters.ArrayAdapter):   # other data: per batch
+            self._check_labels(adapter.y)
         return x, y, sw
+
+    def _check_labels(self, y):
+        checks = self.__dict__.get("_label_checks")
+        if checks:
+            check_labels(checks, y, self.compiled_metrics.output_names)
 
     def _output_spec(self, spec_x):
         if getattr(self, "_functional", None) is not None:
@@ -408,9 +421,13 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
     def _check_loss_shapes(self, y, y_pred_spec):
         """Runs the loss on shape-only stand-ins so a target that does not fit the loss
         fails here, naming the loss, before any weight changes."""
-        y_spec = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
-                                                        str(a.dtype)), y)
-        y_pred_spec = _known_dims_from_targets(y_pred_spec, y)
+        # The batch's real size, not the stand-in size shape inference uses, so an error
+        # message shows the shapes the user's data has.
+        y_spec = map_structure(lambda a: SymbolicTensor(tuple(a.shape), str(a.dtype)), y)
+        n = flatten(y)[0].shape[0]
+        y_pred_spec = map_structure(
+            lambda p: SymbolicTensor((n,) + tuple(p.shape[1:]), p.dtype)
+            if p.shape and p.shape[0] is None else p, _known_dims_from_targets(y_pred_spec, y))
 
         def probe(yt, yp):
             total, _ = self.compiled_loss(yt, yp)
@@ -432,6 +449,9 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         if kwargs:
             raise TypeError(f"evaluate: unrecognized keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("evaluate")
+        if batch_size is not None and int(batch_size) <= 0:
+            raise ValueError(f"evaluate: batch_size must be a positive integer, received "
+                             f"{batch_size}.")
         verbose = 1 if verbose == "auto" else int(verbose)
         adapter = data_adapters.make_adapter(x, y, sample_weight, batch_size, steps, False)
         logs = self._evaluate_adapter(adapter, callbacks=callbacks, verbose=verbose)
