@@ -32,8 +32,9 @@ class PredictionMethods:
             if x.dtype == np.float64:
                 x = x.astype(np.float32)
             return _to_numpy(self._predict_runner().predict(x))
-        adapter = data_adapters.make_adapter(x, batch_size=batch_size, steps=steps,
-                                             check_nan=False)
+        adapter = data_adapters.make_adapter(
+            x, batch_size=batch_size, steps=steps, check_nan=False,
+            reading=(workers, use_multiprocessing, max_queue_size))
         if not self.built:
             first = self._first_batch(adapter)[0]
             self(map_structure(lambda a: a[:1], first), training=False)

@@ -260,8 +260,9 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         if validation_split and not data_adapters.is_array_like(x):
             raise ValueError("validation_split is only supported for array inputs; pass "
                              "validation_data for generators and datasets.")
-        train = data_adapters.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch,
-                                           shuffle, class_weight)
+        train = data_adapters.make_adapter(
+            x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight,
+            reading=(workers, use_multiprocessing, max_queue_size))
         val = None
         if validation_split and validation_data is None:
             vx, vy, vsw = train.split(validation_split)
@@ -453,7 +454,9 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
             raise ValueError(f"evaluate: batch_size must be a positive integer, received "
                              f"{batch_size}.")
         verbose = 1 if verbose == "auto" else int(verbose)
-        adapter = data_adapters.make_adapter(x, y, sample_weight, batch_size, steps, False)
+        adapter = data_adapters.make_adapter(
+            x, y, sample_weight, batch_size, steps, False,
+            reading=(workers, use_multiprocessing, max_queue_size))
         logs = self._evaluate_adapter(adapter, callbacks=callbacks, verbose=verbose)
         if return_dict:
             return logs
