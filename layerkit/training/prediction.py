@@ -17,9 +17,12 @@ class PredictionMethods:
             runners["predict"] = engine.trainer.make_step(self, "predict")
         return runners["predict"]
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+    def predict(self, x=None, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         verbose = 1 if verbose == "auto" else int(verbose)
+        if x is None:
+            from layerkit.training import tensor_inputs
+            x = tensor_inputs.stream_data(self, "predict", steps, with_targets=False)
         batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"predict: batch_size must be a positive integer, received {batch_size}.")

@@ -12,7 +12,7 @@ from layerkit import engine
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.utils.tree import flatten, map_structure
-from layerkit.training import data_adapters
+from layerkit.training import data_adapters, tensor_inputs
 from layerkit.training.compile_settings import check_compile_settings, warn_unscaled_float16
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
 from layerkit.training.custom_step import CustomStepMethods
@@ -23,7 +23,7 @@ from layerkit.training.input_checks import check_input_dtypes, check_inputs_matc
 from layerkit.training.label_checks import check_labels, sparse_label_checks
 
 # TensorFlow-graph arguments of Keras 2 compile() that cannot be honoured.
-_GRAPH_ONLY_COMPILE_KEYWORDS = ("sample_weight_mode", "target_tensors")
+_GRAPH_ONLY_COMPILE_KEYWORDS = ("sample_weight_mode",)
 
 
 class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
@@ -45,6 +45,9 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
             if key in kwargs:
                 raise ValueError(f"compile: `{key}` is a TensorFlow-graph argument that "
                                  "layerkit cannot honour; feed targets through fit() instead.")
+        # Keras 2's target_tensors: label streams that fit() without y reads.
+        self._target_streams = tensor_inputs.target_streams(self, kwargs.pop("target_tensors",
+                                                                             None))
         if kwargs:
             raise TypeError(f"compile: unrecognized keyword argument(s) {sorted(kwargs)}.")
         from layerkit import optimizers
@@ -260,6 +263,8 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         if validation_split and not data_adapters.is_array_like(x):
             raise ValueError("validation_split is only supported for array inputs; pass "
                              "validation_data for generators and datasets.")
+        if x is None and y is None and tensor_inputs.uses_streams(self):
+            x = tensor_inputs.stream_data(self, "fit", steps_per_epoch)
         train = data_adapters.make_adapter(
             x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight,
             reading=(workers, use_multiprocessing, max_queue_size))
@@ -454,6 +459,8 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
             raise ValueError(f"evaluate: batch_size must be a positive integer, received "
                              f"{batch_size}.")
         verbose = 1 if verbose == "auto" else int(verbose)
+        if x is None and y is None and tensor_inputs.uses_streams(self):
+            x = tensor_inputs.stream_data(self, "evaluate", steps)
         adapter = data_adapters.make_adapter(
             x, y, sample_weight, batch_size, steps, False,
             reading=(workers, use_multiprocessing, max_queue_size))
