@@ -17,6 +17,7 @@ The engine-neutral way (not in Keras): a stateful step that gets its gradients f
 (jax.value_and_grad, torch.autograd) through the seam; the same code trains on JAX
 (traced, inside the jitted step) and on PyTorch (eagerly).
 """
+import functools
 import inspect
 
 from layerkit import engine
@@ -182,3 +183,18 @@ def _current(scope, variables, old):
         value = scope.get_current_value(v)
         out.append(o if value is None else value)
     return out
+
+
+def call_compute_loss(model, x, y, y_pred, sample_weight, training):
+    """An overriding compute_loss, called with `training` only if it takes it (Keras
+    3.0-3.3's signature had none)."""
+    if _takes_training(type(model).compute_loss):
+        return model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=training)
+    return model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_training(compute_loss):
+    params = inspect.signature(compute_loss).parameters
+    return "training" in params or any(p.kind == p.VAR_KEYWORD for p in params.values())

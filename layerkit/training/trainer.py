@@ -15,7 +15,7 @@ from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters, tensor_inputs
 from layerkit.training.compile_settings import check_compile_settings, warn_unscaled_float16
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
-from layerkit.training.custom_step import CustomStepMethods
+from layerkit.training.custom_step import CustomStepMethods, call_compute_loss
 from layerkit.training.legacy_keywords import fit_legacy_keywords
 from layerkit.training.legacy_methods import LegacyTrainingMethods
 from layerkit.training.prediction import PredictionMethods
@@ -522,17 +522,6 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
-
-
-def call_compute_loss(model, x, y, y_pred, sample_weight, training):
-    """An overriding compute_loss, called with `training` only if it takes it (Keras
-    3.0-3.3's signature had none)."""
-    import inspect
-    params = inspect.signature(model.compute_loss).parameters
-    if "training" in params or any(p.kind == p.VAR_KEYWORD for p in params.values()):
-        return model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                  training=training)
-    return model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
 
 
 def _known_dims_from_targets(y_pred_spec, y):
