@@ -166,8 +166,9 @@ class CustomStepMethods:
 
 
 def _is_stateless(fn, name):
+    # The positional parameters without defaults tell the form: data, or state and data.
     params = [p for p in inspect.signature(fn).parameters.values()
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
     if any(p.kind == p.VAR_POSITIONAL for p in inspect.signature(fn).parameters.values()) \
             and len(params) == 0:
         return False

@@ -308,3 +308,23 @@ def test_the_readme_example_runs_on_this_engine():
     model = namespace["model"]
     assert type(model).__name__ == "CustomModel"
     assert model.predict(x_train[:4], verbose=0).shape == (4, 1)
+
+
+def test_the_form_is_told_by_the_required_parameters():
+    from layerkit.training.custom_step import _is_stateless
+
+    class Forms(Model):
+        def one(self, data, extra=None):
+            pass
+
+        def two(self, state, data):
+            pass
+
+        def three(self, a, b, c):
+            pass
+
+    forms = Forms()
+    assert _is_stateless(forms.one, "train_step") is False
+    assert _is_stateless(forms.two, "train_step") is True
+    with pytest.raises(TypeError, match="must take `data`.*\\['a', 'b', 'c'\\]"):
+        _is_stateless(forms.three, "train_step")
