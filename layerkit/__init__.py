@@ -3,6 +3,12 @@ import importlib
 
 __version__ = "0.1.0"
 
+
+def version():
+    """The installed layerkit version (Keras's `keras.version()`)."""
+    return __version__
+
+
 from layerkit import config  # noqa: E402
 from layerkit import engine  # noqa: E402  (the engine is chosen and loaded at import)
 

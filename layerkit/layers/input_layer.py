@@ -12,6 +12,15 @@ class InputLayer(Layer):
         if kwargs:
             raise TypeError(f"InputLayer: unrecognized keyword argument(s) {sorted(kwargs)}.")
         super().__init__(name=name)
+        # Keras 2's Input(tensor=t) with data (an array or a stream of batches, not a
+        # symbolic tensor): fit() without x reads it (utils/tensor_stream.py).
+        self._tensor_source = None
+        if input_tensor is not None and not isinstance(input_tensor, SymbolicTensor):
+            from layerkit.utils.tensor_stream import TensorStream
+            self._tensor_source = TensorStream(input_tensor, f'Input "{self.name}" tensor')
+            first = self._tensor_source.peek()
+            input_tensor = SymbolicTensor((None,) + first.shape[1:], str(first.dtype))
+            dtype = dtype if dtype is not None else str(first.dtype)
         shape = shape if shape is not None else input_shape
         batch_shape = batch_shape if batch_shape is not None else batch_input_shape
         if shape is not None and batch_shape is not None:

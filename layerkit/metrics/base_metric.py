@@ -119,6 +119,38 @@ class Metric:
         self.update_state(*args, **kwargs)
         return self.result()
 
+    # --- the pure forms (Keras 3): values in, values out, no Variable touched ----
+    def stateless_update_state(self, metric_variables, *args, **kwargs):
+        """update_state on the given values of `self.variables`; returns the new
+        values (usable under jit: a custom JAX train_step calls it)."""
+        scope = self._stateless(metric_variables, "stateless_update_state")
+        with scope:
+            self.update_state(*args, **kwargs)
+        return _current(scope, self.variables, list(metric_variables))
+
+    def stateless_result(self, metric_variables):
+        """result() computed from the given values of `self.variables`."""
+        with self._stateless(metric_variables, "stateless_result"):
+            return self.result()
+
+    def stateless_reset_state(self):
+        """The values `reset_state()` would give `self.variables`, Variables untouched."""
+        with engine.StatelessScope() as scope:
+            self.reset_state()
+        return _current(scope, self.variables, [v.value for v in self.variables])
+
+    def _stateless(self, metric_variables, what):
+        variables = self.variables
+        metric_variables = list(metric_variables)
+        if len(metric_variables) != len(variables):
+            raise ValueError(
+                f'{what} of metric "{self.name}": expected {len(variables)} values, one per '
+                f"variable ({[v.name for v in variables]}), received {len(metric_variables)}.")
+        # Values may come as numpy arrays; the update's ops take engine tensors.
+        values = [x if engine.is_tensor(x) else engine.convert_to_tensor(x, v.dtype)
+                  for v, x in zip(variables, metric_variables)]
+        return engine.StatelessScope(list(zip(variables, values)))
+
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
 
@@ -143,6 +175,14 @@ class Metric:
         return f"<{type(self).__name__} name={self.name}>"
 
     __str__ = __repr__
+
+
+def _current(scope, variables, old):
+    out = []
+    for v, o in zip(variables, old):
+        value = scope.get_current_value(v)
+        out.append(o if value is None else value)
+    return out
 
 
 def add_to(variable, value):

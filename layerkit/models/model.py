@@ -16,13 +16,15 @@ class Model(Trainer, Layer):
         return Layer.__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
-        if args or "inputs" in kwargs:
-            # A subclass that calls Model.__init__(inputs, outputs): functional subclassing.
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            # A subclass that calls Model.__init__(inputs, outputs): functional
+            # subclassing, as in Keras (the instance becomes a Functional).
             from layerkit.models.functional import Functional
             if not isinstance(self, Functional):
-                raise TypeError(
-                    f"{type(self).__name__}: to build a model from inputs and outputs, "
-                    "use Model(inputs, outputs) or subclass Functional.")
+                from layerkit.models.functional_subclass import become_functional
+                become_functional(self)
+                Functional.__init__(self, *args, **kwargs)
+                return
         name = kwargs.pop("name", None)
         trainable = kwargs.pop("trainable", True)
         Layer.__init__(self, name=name, trainable=trainable, **kwargs)
@@ -49,8 +51,20 @@ class Model(Trainer, Layer):
         as_tensor = lambda v: v if engine.is_tensor(v) else engine.convert_to_tensor(v)
         mapping = [(v, as_tensor(x)) for v, x in zip(trainable, trainable_variables)] + \
             [(v, as_tensor(x)) for v, x in zip(non_trainable, non_trainable_variables)]
-        with StatelessScope(mapping, collect_losses=return_losses) as scope:
+        # Inside an enclosing scope (a custom JAX train_step), the random seeds keep that
+        # scope's values and advance there; its added losses are collected there too.
+        outer = engine.get_stateless_scope()
+        seeds = [g.state for g in self.seed_generators] if outer is not None else []
+        mapping += [(s, s.value) for s in seeds]
+        forward_losses = not return_losses and outer is not None and outer.losses is not None
+        with StatelessScope(mapping, collect_losses=return_losses or forward_losses) as scope:
             outputs = self(*args, **kwargs)
+        for s in seeds:
+            if scope.get_current_value(s) is not None:
+                s.assign(scope.get_current_value(s))
+        if forward_losses:
+            for loss in scope.losses:
+                outer.add_loss(loss)
         new_non_trainable = []
         for v, old in zip(non_trainable, non_trainable_variables):
             updated = scope.get_current_value(v)

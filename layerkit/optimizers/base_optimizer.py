@@ -497,8 +497,10 @@ class Optimizer:
         if not self.built:
             raise ValueError("stateless_apply needs a built optimizer; call build() first.")
         trainable = self._trainable_variables
-        mapping = list(zip(trainable, trainable_variables)) + \
-            list(zip(self._variables, optimizer_variables))
+        # Values may come as numpy arrays: the update's kernels take engine tensors.
+        as_tensor = lambda x, v: x if ops.is_tensor(x) else ops.convert_to_tensor(x, v.dtype)
+        mapping = [(v, as_tensor(x, v)) for v, x in zip(trainable, trainable_variables)] + \
+            [(v, as_tensor(x, v)) for v, x in zip(self._variables, optimizer_variables)]
         with engine.StatelessScope(state_mapping=mapping) as scope:
             self.apply(grads)
         return ([scope.get_current_value(v) for v in trainable],

@@ -27,6 +27,8 @@ def _to_numpy(a, what):
             arr = np.asarray(a)
         except ValueError as e:
             raise ValueError(f"`{what}` could not be converted to an array: {e}") from e
+    if arr.dtype.kind in "USO" and what.startswith("x"):
+        return arr   # strings stay on the host: the model's check names the input it reaches
     if arr.dtype == object or arr.dtype.kind in "USV":
         raise TypeError(f"`{what}` must hold numbers, but it has dtype {arr.dtype} "
                         f"(first item: {arr.flat[0]!r:.40}). Convert it to a numeric array.")
@@ -122,7 +124,7 @@ class ArrayAdapter:
             check_finite(self.x, "x")
             if self.y is not None:
                 check_finite(self.y, "y")
-        self.batch_size = int(batch_size or 32)
+        self.batch_size = 32 if batch_size is None else int(batch_size)
         if self.batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, received {batch_size}.")
         self.shuffle = shuffle
@@ -216,8 +218,14 @@ def _batch_to_numpy(batch, class_weight=None, lists_are_tuples=False):
 class IterableAdapter:
     """Generators, iterators, Sequences, Datasets and other re-iterable loaders."""
 
-    def __init__(self, data, steps=None, shuffle=False, class_weight=None):
+    def __init__(self, data, steps=None, shuffle=False, class_weight=None, workers=1,
+                 use_multiprocessing=False, max_queue_size=10):
         self.data = data
+        # A PyDataset says how its batches are read; fit's arguments (Keras 2) say it
+        # for a Sequence.
+        if hasattr(data, "_settings"):
+            workers, use_multiprocessing, max_queue_size = data._settings()
+        self.reading = (int(workers or 1), bool(use_multiprocessing), int(max_queue_size or 10))
         self.class_weight = class_weight
         self.shuffle = shuffle
         self.is_sequence = isinstance(data, Sequence) or (
@@ -240,7 +248,7 @@ class IterableAdapter:
 
     def _known_length(self):
         if self.is_sequence:
-            return len(self.data)
+            return self._sequence_length()
         try:
             n = len(self.data)
         except TypeError:
@@ -249,14 +257,23 @@ class IterableAdapter:
 
     def epoch(self, rng=None):
         if self.is_sequence:
-            n = self.steps if self.steps is not None else len(self.data)
-            length = len(self.data)
-            order = np.arange(length)
-            if self.shuffle:
-                (rng or np.random).shuffle(order)
-            for i in range(n):
-                yield _batch_to_numpy(self.data[int(order[i % length])], self.class_weight,
-                                      self.lists_are_tuples)
+            if hasattr(self.data, "on_epoch_begin"):
+                self.data.on_epoch_begin()
+            length = self._sequence_length()
+            if length is None:      # an endless PyDataset: `steps` batches per epoch
+                if self.steps is None:
+                    raise ValueError(f"{type(self.data).__name__} has no length (num_batches is "
+                                     "None): pass steps_per_epoch / steps.")
+                indices = range(self.steps)
+            else:
+                n = self.steps if self.steps is not None else length
+                order = np.arange(length)
+                if self.shuffle:
+                    (rng or np.random).shuffle(order)
+                indices = (int(order[i % length]) for i in range(n))
+            from layerkit.training.batch_prefetch import prefetched
+            for item in prefetched(self.data, indices, *self.reading):
+                yield _batch_to_numpy(item, self.class_weight, self.lists_are_tuples)
             return
         if self.is_generator or self.steps is not None:
             # One iterator across epochs: each epoch takes `steps` items from it.
@@ -278,13 +295,19 @@ class IterableAdapter:
         for item in self._reiterate():
             yield _batch_to_numpy(item, self.class_weight, self.lists_are_tuples)
 
+    def _sequence_length(self):
+        if hasattr(self.data, "num_batches"):
+            n = self.data.num_batches
+            return None if n is None else int(n)
+        return len(self.data)
+
     def on_epoch_end(self):
         if self.is_sequence:
             self.data.on_epoch_end()
 
 
 def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,
-                 class_weight=None, check_nan=True, what="x"):
+                 class_weight=None, check_nan=True, what="x", reading=(1, False, 10)):
     if is_array_like(x) and not isinstance(x, Sequence):
         if x is None:
             raise ValueError(f"`{what}` is required.")
@@ -298,4 +321,6 @@ def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shu
     if not (hasattr(x, "__iter__") or hasattr(x, "__getitem__")):
         raise TypeError(f"Unrecognized data type for `{what}`: {type(x).__name__}. Pass numpy "
                         "arrays, a generator, a Sequence or a dataset.")
-    return IterableAdapter(x, steps=steps, shuffle=shuffle, class_weight=class_weight)
+    return IterableAdapter(x, steps=steps, shuffle=shuffle, class_weight=class_weight,
+                           workers=reading[0], use_multiprocessing=reading[1],
+                           max_queue_size=reading[2])

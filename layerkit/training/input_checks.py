@@ -32,3 +32,43 @@ def check_inputs_match_model(model, x):
                 raise ValueError(
                     f'Input "{layer}" of model "{model.name}" is incompatible with the data: '
                     f"expected shape {want}, but received an array of shape {got}.")
+
+
+def _accepts_strings(model):
+    """Whether string data may reach the model: an Input declared with a string dtype,
+    or a layer that reads strings on the host (a `host_call`: StringLookup, Hashing,
+    TextVectorization)."""
+    graph = getattr(model, "_functional", None) or model
+    if any(str(getattr(t, "dtype", "")) == "string" for t in getattr(graph, "_inputs", None) or ()):
+        return True
+    layers = model._flatten_layers() if hasattr(model, "_flatten_layers") else []
+    return any(callable(getattr(layer, "host_call", None)) for layer in layers)
+
+
+def check_input_dtypes(model, x):
+    """A TypeError naming the input and its dtype when non-numeric data (strings, Python
+    objects) would reach a model that has no layer to read it, instead of the
+    engine's own error from inside a kernel."""
+    import numpy as np
+    arrays = [a for a in flatten(x) if isinstance(a, np.ndarray)]
+    if all(a.dtype.kind not in "USO" for a in arrays) or _accepts_strings(model):
+        return
+    graph = getattr(model, "_functional", None) or model
+    inputs = getattr(graph, "_inputs", None) or []
+    if isinstance(x, dict) and inputs:
+        named = [(n, x.get(n)) for n in graph.input_names]
+    else:
+        flat = flatten(x)
+        names = [t._history[0].name for t in inputs] if len(inputs) == len(flat) else \
+            [f"x[{i}]" if len(flat) > 1 else "x" for i in range(len(flat))]
+        named = list(zip(names, flat))
+    for name, a in named:
+        if isinstance(a, np.ndarray) and a.dtype.kind in "USO":
+            kind = "strings" if a.dtype.kind in "US" or (a.size and isinstance(
+                a.flat[0], (str, bytes))) else "Python objects"
+            raise TypeError(
+                f'Input "{name}" of model "{model.name}" received an array of dtype '
+                f"{a.dtype} ({kind}; first item {a.flat[0]!r:.40}), but the model has no "
+                "layer that reads strings. Convert the data to numbers, or start the model "
+                'with Input(dtype="string") followed by StringLookup, Hashing or '
+                "TextVectorization.")

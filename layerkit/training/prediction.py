@@ -7,6 +7,7 @@ import numpy as np
 from layerkit import engine
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
+from layerkit.training.input_checks import check_input_dtypes
 
 
 class PredictionMethods:
@@ -16,20 +17,27 @@ class PredictionMethods:
             runners["predict"] = engine.trainer.make_step(self, "predict")
         return runners["predict"]
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+    def predict(self, x=None, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         verbose = 1 if verbose == "auto" else int(verbose)
-        batch_size = int(batch_size or 32)
+        if x is None:
+            from layerkit.training import tensor_inputs
+            x = tensor_inputs.stream_data(self, "predict", steps, with_targets=False)
+        batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"predict: batch_size must be a positive integer, received {batch_size}.")
+        if data_adapters.is_array_like(x) and not isinstance(x, data_adapters.Sequence):
+            check_input_dtypes(self, map_structure(np.asarray, x) if isinstance(
+                x, (list, tuple, dict)) else x)
         if isinstance(x, np.ndarray) and x.dtype != object and steps is None and \
                 not callbacks and x.shape[0] <= batch_size and self.built:
             # Fast path: one batch, no adapter, no callbacks.
             if x.dtype == np.float64:
                 x = x.astype(np.float32)
             return _to_numpy(self._predict_runner().predict(x))
-        adapter = data_adapters.make_adapter(x, batch_size=batch_size, steps=steps,
-                                             check_nan=False)
+        adapter = data_adapters.make_adapter(
+            x, batch_size=batch_size, steps=steps, check_nan=False,
+            reading=(workers, use_multiprocessing, max_queue_size))
         if not self.built:
             first = self._first_batch(adapter)[0]
             self(map_structure(lambda a: a[:1], first), training=False)
@@ -40,6 +48,8 @@ class PredictionMethods:
         cbs.on_predict_begin()
         outputs = []
         for step, batch in enumerate(adapter.epoch()):
+            if not isinstance(adapter, data_adapters.ArrayAdapter):
+                check_input_dtypes(self, batch[0])
             cbs.on_predict_batch_begin(step)
             out = runner.predict(batch[0])
             outputs.append(map_structure(_to_numpy, out))

@@ -12,19 +12,21 @@ from layerkit import engine
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.utils.tree import flatten, map_structure
-from layerkit.training import data_adapters
+from layerkit.training import data_adapters, tensor_inputs
 from layerkit.training.compile_settings import check_compile_settings, warn_unscaled_float16
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
+from layerkit.training.custom_step import CustomStepMethods, call_compute_loss
 from layerkit.training.legacy_keywords import fit_legacy_keywords
 from layerkit.training.legacy_methods import LegacyTrainingMethods
 from layerkit.training.prediction import PredictionMethods
-from layerkit.training.input_checks import check_inputs_match_model
+from layerkit.training.input_checks import check_input_dtypes, check_inputs_match_model
+from layerkit.training.label_checks import check_labels, sparse_label_checks
 
 # TensorFlow-graph arguments of Keras 2 compile() that cannot be honoured.
-_GRAPH_ONLY_COMPILE_KEYWORDS = ("sample_weight_mode", "target_tensors")
+_GRAPH_ONLY_COMPILE_KEYWORDS = ("sample_weight_mode",)
 
 
-class Trainer(PredictionMethods, LegacyTrainingMethods):
+class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
     def __init__(self):
         self.compiled = False
         self.optimizer = None
@@ -43,6 +45,9 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             if key in kwargs:
                 raise ValueError(f"compile: `{key}` is a TensorFlow-graph argument that "
                                  "layerkit cannot honour; feed targets through fit() instead.")
+        # Keras 2's target_tensors: label streams that fit() without y reads.
+        self._target_streams = tensor_inputs.target_streams(self, kwargs.pop("target_tensors",
+                                                                             None))
         if kwargs:
             raise TypeError(f"compile: unrecognized keyword argument(s) {sorted(kwargs)}.")
         from layerkit import optimizers
@@ -126,8 +131,7 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
     def _build_compile_state(self, y_true, y_pred_spec):
         """Creates the loss container and Metric objects (their Variables must exist
         before a step is compiled)."""
-        if self.compiled_loss is not None and self.compiled_metrics is not None and \
-                self.compiled_metrics.built:
+        if self.compiled_metrics is not None and self.compiled_metrics.built:
             return
         from layerkit.metrics import Mean
         pred_flat = flatten(y_pred_spec)
@@ -136,19 +140,19 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
             names = [f"output_{i + 1}" for i in range(len(pred_flat))] if len(pred_flat) > 1 \
                 else ["output"]
         args = self._compile_args
-        if args["loss"] is None:
-            raise ValueError("You must call compile() with a `loss` before training or "
-                             "evaluating the model.")
-        self.compiled_loss = CompileLoss(args["loss"], args["loss_weights"], names)
+        # No `loss`: compute_loss, add_loss or a custom train_step supplies it (Keras 3).
+        self.compiled_loss = CompileLoss(args["loss"], args["loss_weights"], names) \
+            if args["loss"] is not None else None
         self.compiled_metrics = CompileMetrics(args["metrics"], args["weighted_metrics"], names)
         true_shapes = [tuple(t.shape) if t is not None else None for t in
                        (flatten(y_true) if y_true is not None else [None] * len(pred_flat))]
         if y_true is None:
             true_shapes = [p.shape for p in pred_flat]
         self.compiled_metrics.build(true_shapes, [p.shape for p in pred_flat],
-                                    self.compiled_loss.raw_losses)
+                                    self.compiled_loss.raw_losses if self.compiled_loss
+                                    else [None] * len(pred_flat))
         self._output_loss_trackers = []
-        if self.compiled_loss.multi_output:
+        if len(names) > 1 and self.compiled_loss is not None:
             self._output_loss_trackers = [Mean(name=f"{n}_loss") for n in names]
 
     @property
@@ -178,18 +182,29 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
     # --- the step's pieces (engine-neutral, traced on JAX) -------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The total loss: the compiled losses plus the layers' added losses."""
-        return self._loss_terms(x, y, y_pred, sample_weight, training)[0]
+        return self._compiled_loss_terms(x, y, y_pred, sample_weight)[0]
 
     def _loss_terms(self, x, y, y_pred, sample_weight, training):
         """(total loss, per-output losses): what a step needs, returned rather than kept
         on the model (a traced value must not outlive its step). A subclass overriding
         compute_loss is honoured; its per-output losses are then unknown (empty)."""
         if type(self).compute_loss is not Trainer.compute_loss:
-            return self.compute_loss(x, y, y_pred, sample_weight, training=training), []
-        total, per_output = self.compiled_loss(y, y_pred, sample_weight)
+            return call_compute_loss(self, x, y, y_pred, sample_weight, training), []
+        return self._compiled_loss_terms(x, y, y_pred, sample_weight)
+
+    def _compiled_loss_terms(self, x, y, y_pred, sample_weight):
+        total, per_output = None, []
+        if self.compiled_loss is not None:
+            total, per_output = self.compiled_loss(y, y_pred, sample_weight)
         extra = self._extra_losses()
         if extra:
-            total = total + sum(extra[1:], extra[0])
+            extra_total = sum(extra[1:], extra[0])
+            total = extra_total if total is None else total + extra_total
+        if total is None:
+            raise ValueError(
+                f'Model "{self.name}" has no loss to compute: compile() got no `loss`, the '
+                "model does not override compute_loss(), and no layer called add_loss(). "
+                "Pass `loss=` to compile().")
         return total, per_output
 
     def _extra_losses(self):
@@ -248,8 +263,11 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         if validation_split and not data_adapters.is_array_like(x):
             raise ValueError("validation_split is only supported for array inputs; pass "
                              "validation_data for generators and datasets.")
-        train = data_adapters.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch,
-                                           shuffle, class_weight)
+        if x is None and y is None and tensor_inputs.uses_streams(self):
+            x = tensor_inputs.stream_data(self, "fit", steps_per_epoch)
+        train = data_adapters.make_adapter(
+            x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight,
+            reading=(workers, use_multiprocessing, max_queue_size))
         val = None
         if validation_split and validation_data is None:
             vx, vy, vsw = train.split(validation_split)
@@ -300,7 +318,10 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         else:
             batches = ((1, b) for b in adapter.epoch(rng))
         step = 0
+        per_batch = not isinstance(adapter, data_adapters.ArrayAdapter)
         for n, batch in batches:
+            if per_batch:
+                self._check_labels(batch[1])
             if call_hooks:
                 hook_begin(step)
             # Logs nobody reads per batch are not computed (they cost kernels on
@@ -321,7 +342,12 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
 
     @staticmethod
     def _to_floats(logs):
-        return {k: float(engine.convert_to_numpy(v)) for k, v in logs.items()}
+        # A custom train_step may log anything: scalars become floats, arrays numpy.
+        out = {}
+        for k, v in logs.items():
+            v = engine.convert_to_numpy(v) if engine.is_tensor(v) else v
+            out[k] = float(v) if np.ndim(v) == 0 and np.asarray(v).dtype.kind in "biuf" else v
+        return out
 
     def _validation_adapter(self, validation_data, batch_size, steps):
         if isinstance(validation_data, tuple) and len(validation_data) in (2, 3) and \
@@ -363,22 +389,33 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         """Builds the model and the compile state from the first batch's shapes and checks
         the data against them, before any step runs."""
         x, y, sw = self._first_batch(adapter)
+        check_input_dtypes(self, x)
         check_inputs_match_model(self, x)
         if not self.built:
             self(map_structure(lambda a: a[:1], x), training=False)
-        if need_targets and y is None:
+        if need_targets and y is None and self._custom_step("train") is None and \
+                self._custom_step("test") is None:
             raise ValueError("fit/evaluate need targets: pass `y`, or a generator/dataset "
                              "that yields (x, y) pairs.")
         # The shape checks below cost an abstract evaluation: once per data layout.
         key = (_layout(x), _layout(y), id(self.compiled_loss))
-        if need_targets and key != getattr(self, "_prepared_layout", None):
+        if key != getattr(self, "_prepared_layout", None) and (need_targets or y is not None):
             spec_x = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
                                                             str(a.dtype)), x)
             y_pred_spec = self._output_spec(spec_x)
             self._build_compile_state(y, y_pred_spec)
-            self._check_loss_shapes(y, y_pred_spec)
+            if self.compiled_loss is not None and y is not None:
+                self._check_loss_shapes(y, y_pred_spec)
+            self._label_checks = sparse_label_checks(self, y_pred_spec)
             self._prepared_layout = (_layout(x), _layout(y), id(self.compiled_loss))
+        if isinstance(adapter, data_adapters.ArrayAdapter):   # other data: per batch
+            self._check_labels(adapter.y)
         return x, y, sw
+
+    def _check_labels(self, y):
+        checks = self.__dict__.get("_label_checks")
+        if checks:
+            check_labels(checks, y, self.compiled_metrics.output_names)
 
     def _output_spec(self, spec_x):
         if getattr(self, "_functional", None) is not None:
@@ -390,9 +427,13 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
     def _check_loss_shapes(self, y, y_pred_spec):
         """Runs the loss on shape-only stand-ins so a target that does not fit the loss
         fails here, naming the loss, before any weight changes."""
-        y_spec = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
-                                                        str(a.dtype)), y)
-        y_pred_spec = _known_dims_from_targets(y_pred_spec, y)
+        # The batch's real size, not the stand-in size shape inference uses, so an error
+        # message shows the shapes the user's data has.
+        y_spec = map_structure(lambda a: SymbolicTensor(tuple(a.shape), str(a.dtype)), y)
+        n = flatten(y)[0].shape[0]
+        y_pred_spec = map_structure(
+            lambda p: SymbolicTensor((n,) + tuple(p.shape[1:]), p.dtype)
+            if p.shape and p.shape[0] is None else p, _known_dims_from_targets(y_pred_spec, y))
 
         def probe(yt, yp):
             total, _ = self.compiled_loss(yt, yp)
@@ -414,8 +455,15 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         if kwargs:
             raise TypeError(f"evaluate: unrecognized keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("evaluate")
+        if batch_size is not None and int(batch_size) <= 0:
+            raise ValueError(f"evaluate: batch_size must be a positive integer, received "
+                             f"{batch_size}.")
         verbose = 1 if verbose == "auto" else int(verbose)
-        adapter = data_adapters.make_adapter(x, y, sample_weight, batch_size, steps, False)
+        if x is None and y is None and tensor_inputs.uses_streams(self):
+            x = tensor_inputs.stream_data(self, "evaluate", steps)
+        adapter = data_adapters.make_adapter(
+            x, y, sample_weight, batch_size, steps, False,
+            reading=(workers, use_multiprocessing, max_queue_size))
         logs = self._evaluate_adapter(adapter, callbacks=callbacks, verbose=verbose)
         if return_dict:
             return logs

@@ -1,5 +1,7 @@
 """`layerkit.utils`: to_categorical, normalize, Sequence, set_random_seed, Progbar, get_file."""
+from layerkit.utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from layerkit.utils.data_sequence import Sequence
+from layerkit.utils.py_dataset import PyDataset
 from layerkit.utils.file_utils import get_file
 from layerkit.utils.np_utils import normalize, to_categorical
 from layerkit.utils.random_seed import set_random_seed

@@ -60,6 +60,10 @@ class StepRunner:
         self.variables = state_variables(model, kind)
         step = {"train": self._train_step, "test": self._test_step,
                 "predict": self._predict_step}[kind]
+        custom = model._custom_step(kind) if hasattr(model, "_custom_step") else None
+        self._log_order = None
+        if custom is not None:
+            step = self._custom(*custom)
         if eager(model):
             self._one, self._many = step, self._loop(step)
         elif kind == "predict":
@@ -122,6 +126,46 @@ class StepRunner:
             y_pred = self.model(x, training=False)
         return y_pred, _new_values(scope, self.variables.seeds, state.seeds)
 
+    # --- a model's own train_step/test_step/predict_step ------------------------
+    def _custom(self, fn, stateless):
+        """The model's step inside this pure step: the stateless form (Keras's JAX
+        form) gets Keras's state tuple; the stateful form runs with every Variable
+        mapped to the traced state, so its assigns become the new state."""
+        kind, v = self.kind, self.variables
+
+        def step(state, batch):
+            data = _pack(batch, kind)
+            if stateless:
+                keras_state = {"train": (state.trainable, state.non_trainable, state.optimizer,
+                                         state.metrics),
+                               "test": (state.trainable, state.non_trainable, state.metrics),
+                               "predict": (state.trainable, state.non_trainable)}[kind]
+                # Seeds are not in Keras's state: this scope holds them for stateless_call.
+                with StatelessScope(list(zip(v.seeds, state.seeds)),
+                                    collect_losses=True) as scope:
+                    out, new = fn(keras_state, data)
+                seeds = _new_values(scope, v.seeds, state.seeds)
+                new = _unpack_keras_state(kind, new, state, v)
+                new = new._replace(seeds=seeds)
+            else:
+                with StatelessScope(self._mapping_all(state), collect_losses=True) as scope:
+                    out = fn(data)
+                new = EngineState(*(_new_values(scope, g, s) for g, s in zip(v, state)))
+            if kind == "predict":
+                return out, new.seeds
+            if not isinstance(out, dict):
+                raise TypeError(f"{kind}_step must return a dict of logs, received "
+                                f"{type(out).__name__}.")
+            self._log_order = list(out)   # jit sorts dict keys; fit logs the step's order
+            return out, new
+        return step
+
+    def _mapping_all(self, state):
+        out = []
+        for group, values in zip(self.variables, state):
+            out.extend(zip(group, values))
+        return out
+
     @staticmethod
     def _scan(step):
         def many(state, batches):
@@ -148,7 +192,7 @@ class StepRunner:
         # Seeds advance (a layer may draw at inference), so they are written back.
         v = self.variables
         state = EngineState([w.value for w in v.trainable], [w.value for w in v.non_trainable],
-                            [], [], [s.value for s in v.seeds])
+                            [], [w.value for w in v.metrics], [s.value for s in v.seeds])
         y_pred, seeds = self._one(state, x)
         for s, value in zip(v.seeds, seeds):
             s._direct_assign(value)
@@ -166,10 +210,12 @@ class StepRunner:
 
     def results(self):
         # jit returns dicts with sorted keys; logs keep Keras's order (loss first).
+        out = self._last
+        if self._log_order is not None:
+            return {name: out[name] for name in self._log_order}
         names = self.__dict__.get("_log_names")
         if names is None:
             names = self._log_names = self.model.metrics_names
-        out = self._last
         return {name: out[name] for name in names}
 
     def sync(self):
@@ -182,6 +228,34 @@ class StepRunner:
         if self.state is not None:
             mv = _copy_all([v.value for v in self.variables.metrics])
             self.state = self.state._replace(metrics=mv)
+
+
+def _pack(batch, kind):
+    """What a custom step receives as `data`: Keras's x, (x, y) or (x, y, sw)."""
+    if kind == "predict":
+        return (batch,) if isinstance(batch, (list, tuple)) else batch
+    x, y, sw = batch
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    return (x, y) if sw is None else (x, y, sw)
+
+
+def _unpack_keras_state(kind, new, state, v):
+    """The state a stateless custom step returned, as an EngineState."""
+    if kind == "predict":
+        return state._replace(non_trainable=list(new))
+    fields = {"train": ("trainable", "non_trainable", "optimizer", "metrics"),
+              "test": ("trainable", "non_trainable", "metrics")}[kind]
+    new = tuple(new)
+    if len(new) != len(fields):
+        raise ValueError(f"{kind}_step(state, data) must return (logs, state) with state = "
+                         f"({', '.join(fields)}); received a state of {len(new)} items.")
+    out = state._replace(**{f: list(n) for f, n in zip(fields, new)})
+    for f in fields:
+        if len(getattr(out, f)) != len(getattr(v, f)):
+            raise ValueError(f"{kind}_step returned {len(getattr(out, f))} {f} values; the "
+                             f"model has {len(getattr(v, f))}.")
+    return out
 
 
 def make_step(model, kind):

@@ -68,6 +68,15 @@ class StepRunner:
             forward = torch.compile(
                 forward, backend=os.environ.get("LAYERKIT_TORCH_COMPILE_BACKEND", "inductor"))
         self._forward = forward
+        self._custom = model._custom_step(kind) if hasattr(model, "_custom_step") else None
+        if self._custom is not None and self._custom[1]:
+            name = f"{kind}_step"
+            raise TypeError(
+                f"{type(model).__name__}.{name}(self, state, data) is Keras's stateless JAX "
+                f"form; on PyTorch write {name}(self, data) (loss.backward() and "
+                "self.optimizer.apply(grads, self.trainable_variables), or "
+                "self.compute_gradients(loss_fn), which runs on both engines).")
+        self._last = None
 
     def _train(self, x, y, sw):
         model = self.model
@@ -97,6 +106,8 @@ class StepRunner:
         x, y, sw = batch
         x, y, sw = _tensors(x), _tensors(y), _tensors(sw)
         step = self._train if self.kind == "train" else self._test
+        if self._custom is not None:
+            step = self._run_custom
         if n == 1:
             step(x, y, sw)
         else:
@@ -104,12 +115,33 @@ class StepRunner:
                 step(_index(x, i), _index(y, i), _index(sw, i))
         return self.results() if want_logs else None
 
+    def _run_custom(self, x, y, sw):
+        """The model's own train_step/test_step (Keras's torch form): it runs as
+        written; testing runs under no_grad, as in Keras."""
+        data = x if y is None else ((x, y) if sw is None else (x, y, sw))
+        if y is None and isinstance(x, (list, tuple)):
+            data = (x,)
+        if self.kind == "train":
+            logs = self._custom[0](data)
+        else:
+            with torch.no_grad():
+                logs = self._custom[0](data)
+        if not isinstance(logs, dict):
+            raise TypeError(f"{self.kind}_step must return a dict of logs, received "
+                            f"{type(logs).__name__}.")
+        self._last = logs
+
     def results(self):
+        if self._custom is not None:
+            return self._last
         with torch.no_grad():
             return self.model.metric_results()
 
     def predict(self, x):
         with torch.no_grad():
+            if self._custom is not None:
+                x = _tensors(x)
+                return self._custom[0]((x,) if isinstance(x, (list, tuple)) else x)
             return self._forward(_tensors(x), training=False)
 
     def sync(self):

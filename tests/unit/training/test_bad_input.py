@@ -62,7 +62,7 @@ def test_unknown_activation_and_initializer():
 
 def test_non_numeric_array():
     model = _model()
-    with pytest.raises(TypeError, match=r"`x` must hold numbers.*dtype <U"):
+    with pytest.raises(TypeError, match=r'Input ".+" of model ".+" received an array of dtype <U'):
         model.fit(np.array([["a"] * 20] * 4), np.zeros((4, 10)), verbose=0)
 
 
