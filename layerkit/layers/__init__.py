@@ -73,3 +73,5 @@ from layerkit.layers.noise import (AlphaDropout as AlphaDropout,
 from layerkit.layers.embedding import Embedding as Embedding
 from layerkit.layers.einsum_dense import EinsumDense as EinsumDense
 from layerkit.layers.multi_head_attention import MultiHeadAttention as MultiHeadAttention
+from layerkit.layers.attention import (AdditiveAttention as AdditiveAttention,
+                                       Attention as Attention)
