@@ -75,3 +75,4 @@ from layerkit.layers.einsum_dense import EinsumDense as EinsumDense
 from layerkit.layers.multi_head_attention import MultiHeadAttention as MultiHeadAttention
 from layerkit.layers.attention import (AdditiveAttention as AdditiveAttention,
                                        Attention as Attention)
+from layerkit.layers.time_distributed import TimeDistributed as TimeDistributed
