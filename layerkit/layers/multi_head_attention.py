@@ -151,8 +151,9 @@ class MultiHeadAttention(Layer):
                 self._initial_weights = None
         if key is not None:
             kwargs["key"] = key
-        if masking.LIVE:
-            # Outside a graph the masks ride on the tensors, as in Keras.
+        if masking.LIVE and not any(type(t) is SymbolicTensor for t in (query, value, key)):
+            # Outside a graph the masks ride on the tensors, as in Keras. (A graph
+            # carries them beside the tensors: its runner fills these arguments.)
             kwargs.update(argument_masks(self, (query, value), kwargs,
                                          masking.get_keras_mask))
         return super().__call__(query, value, **kwargs)
@@ -271,6 +272,11 @@ class MultiHeadAttention(Layer):
         if key is None:
             key = value
             key_mask = None
+        if masking.LIVE:
+            # The masks are read (query_mask ...); as Keras does, take them off the
+            # tensors so the projections do not see (and warn about) them.
+            for t in (query, value, key):
+                masking.set_keras_mask(t, None)
         if attention_mask is not None:
             self._check_attention_mask(query, value, attention_mask)
         causal_only = (use_causal_mask and query_mask is None and value_mask is None and

@@ -30,15 +30,19 @@ def check_attention_shapes(query_shape, key_shape, value_shape):
     return q[2], k[2]
 
 
-def check_mask_shape(name, shape, target):
-    """`shape` (of the mask or bias) must broadcast to `target` (B, N, T, S)."""
+def mask_shape_4d(name, shape, target):
+    """The 4-D shape a mask or bias of `shape` stands for, checked against `target`
+    (B, N, T, S): 4-D as given, 3-D is (B, T, S) (one mask for every head, as Keras
+    reads it), 2-D (T, S), 1-D (S,)."""
     shape = tuple(shape)
-    ok = len(shape) <= 4 and all(
-        m == 1 or m == t for m, t in zip(reversed(shape), reversed(target)))
-    if not ok:
+    full = {4: shape, 3: shape[:1] + (1,) + shape[1:], 2: (1, 1) + shape,
+            1: (1, 1, 1) + shape}.get(len(shape))
+    if full is None or not all(m == 1 or m == t for m, t in zip(full, target)):
         raise ValueError(
             f"dot_product_attention: `{name}` must broadcast to (batch, heads, query length, "
-            f"key length) = {tuple(target)}; received {name}.shape={shape}.")
+            f"key length) = {tuple(target)} (a 3-D one is read as (batch, query length, "
+            f"key length)); received {name}.shape={shape}.")
+    return full
 
 
 def check_unsupported(attn_logits_soft_cap):

@@ -12,12 +12,8 @@ import jax
 import jax.numpy as jnp
 
 from layerkit.engine.common.attention_args import (check_attention_shapes,
-                                                   check_mask_shape, check_unsupported)
+                                                   check_unsupported, mask_shape_4d)
 from layerkit.engine.jax.core import convert_to_tensor
-
-
-def _to_4d(t):
-    return None if t is None else jnp.reshape(t, (1,) * (4 - t.ndim) + t.shape)
 
 
 def _einsum_attention(query, key, value, bias, mask, scale, is_causal):
@@ -59,12 +55,10 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
     target = (B, N, T, key.shape[1])
     if bias is not None:
         bias = convert_to_tensor(bias).astype(dtype)
-        check_mask_shape("bias", bias.shape, target)
-        bias = _to_4d(bias)
+        bias = jnp.reshape(bias, mask_shape_4d("bias", bias.shape, target))
     if mask is not None:
         mask = convert_to_tensor(mask).astype(bool)
-        check_mask_shape("mask", mask.shape, target)
-        mask = _to_4d(mask)
+        mask = jnp.reshape(mask, mask_shape_4d("mask", mask.shape, target))
     scale = (1.0 / H ** 0.5) if scale is None else scale
     if value.shape[-1] != H:
         if flash_attention:
