@@ -46,7 +46,9 @@ class Attention(Layer):
         return f'{type(self).__name__} "{self.name}"'
 
     def _validate(self, inputs, mask=None):
-        if not isinstance(inputs, (list, tuple)) or not 2 <= len(inputs) <= 3:
+        single = isinstance(inputs, (list, tuple)) and all(
+            d is None or isinstance(d, int) for d in inputs)     # one tensor's shape
+        if not isinstance(inputs, (list, tuple)) or single or not 2 <= len(inputs) <= 3:
             raise ValueError(f"{self._who()} must be called on a list [query, value] or "
                              f"[query, value, key]; received {_describe(inputs)}.")
         if mask is not None and (not isinstance(mask, (list, tuple)) or
@@ -173,6 +175,8 @@ class AdditiveAttention(Attention):
 
 
 def _describe(x):
+    if isinstance(x, (list, tuple)) and all(d is None or isinstance(d, int) for d in x):
+        return f"one input of shape {tuple(x)}"
     if isinstance(x, (list, tuple)):
         return f"a {type(x).__name__} of length {len(x)}"
     shape = getattr(x, "shape", None)
