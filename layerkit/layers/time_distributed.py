@@ -5,7 +5,8 @@ layer runs once, and its output is unfolded to (B, T, ...). One call of the inne
 layer's kernel instead of Keras 3's Python loop over the steps (or vectorized_map),
 with the same result for every layer that treats its samples independently; the
 weights are the inner layer's. A mask (B, T, ...) is folded the same way for an inner
-layer that takes one, and passed on unchanged. As with Keras 2's reshape path, a
+layer that takes one, and passed on; an inner layer that makes a mask (Embedding with
+mask_zero) gives the output its mask, unfolded, as in Keras 2 (Keras 3 drops it). As with Keras 2's reshape path, a
 BatchNormalization inside computes its training statistics over all B * T samples
 (Keras 3 normalizes each step by its own batch statistics).
 """
@@ -61,6 +62,18 @@ class TimeDistributed(Layer):
             kwargs["training"] = training
         outputs = self.layer(folded, **kwargs)
         return ops.reshape(outputs, shape[:2] + tuple(outputs.shape[1:]))
+
+    def compute_mask(self, inputs, mask=None):
+        """The inner layer's mask for the folded steps, unfolded (Keras 2's rule: an
+        Embedding(mask_zero=True) inside masks its zero ids); else the input's mask."""
+        if not self.layer._overrides_compute_mask:
+            return mask
+        shape = tuple(inputs.shape)
+        folded = None if mask is None else ops.reshape(mask, (-1,) + tuple(mask.shape[2:]))
+        inner = self.layer.compute_mask(ops.reshape(inputs, (-1,) + shape[2:]), folded)
+        if inner is None:
+            return mask
+        return ops.reshape(inner, shape[:2] + tuple(inner.shape[1:]))
 
     def compute_output_shape(self, input_shape):
         spec = self.compute_output_spec(SymbolicTensor(tuple(input_shape), self.compute_dtype))
