@@ -132,7 +132,7 @@ def raw_torch_trainer(x, y, batch):
             opt.step()
             with torch.no_grad():
                 ((out > 0.5) == (yb > 0.5)).float().mean()
-        return float(loss)
+        return float(loss.detach())
     epoch()
     return epoch
 

@@ -138,7 +138,7 @@ def raw_torch_trainer(x, y):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-        return float(loss)
+        return float(loss.detach())
     epoch()
     return epoch
 
