@@ -12,14 +12,17 @@ channels-first (N, C, T), as a torch user would. Figures are medians of the repe
 the contenders alternating inside one run.
 """
 import argparse
-import os
 
 import numpy as np
 
-from bench_mlp import paired_ratio, race
+from harness import ENGINE, keras3, paired_ratio, race
 
-ENGINE = os.environ.get("LAYERKIT_BACKEND", "jax")
 STEPS, FEATURES, N = 64, 100, 2048
+
+
+def set_samples(n):
+    global N
+    N = n
 
 
 def make_data(seed=0):
@@ -138,21 +141,19 @@ def raw_torch_trainer(x, y, batch):
 
 
 def keras_trainer(x, y, batch):
-    os.environ["KERAS_BACKEND"] = ENGINE
-    try:
-        import keras
-    except ImportError:
-        return None
-    return framework_trainer(keras, x, y, batch)
+    keras = keras3()
+    return None if keras is None else framework_trainer(keras, x, y, batch)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--batches", type=int, nargs="+", default=[16, 128])
+    parser.add_argument("--samples", type=int, default=N, help="sequences per epoch")
     parser.add_argument("--no-keras", action="store_true")
     args = parser.parse_args()
     import layerkit
+    set_samples(args.samples)
     x, y = make_data()
     for batch in args.batches:
         contenders = {"layerkit": framework_trainer(layerkit, x, y, batch),

@@ -13,13 +13,11 @@ scaled_dot_product_attention). Figures are medians of the repeats, the contender
 alternating inside one run.
 """
 import argparse
-import os
 
 import numpy as np
 
-from bench_mlp import paired_ratio, race
+from harness import ENGINE, keras3, paired_ratio, race
 
-ENGINE = os.environ.get("LAYERKIT_BACKEND", "jax")
 STEPS, DIM, HEADS, KEY_DIM, FF, CLASSES, BATCH = 128, 128, 4, 32, 256, 10, 32
 N = BATCH * 16
 
@@ -144,12 +142,8 @@ def raw_torch_trainer(x, y):
 
 
 def keras_trainer(x, y):
-    os.environ["KERAS_BACKEND"] = ENGINE
-    try:
-        import keras
-    except ImportError:
-        return None
-    return framework_trainer(keras, x, y)
+    keras = keras3()
+    return None if keras is None else framework_trainer(keras, x, y)
 
 
 def main():
