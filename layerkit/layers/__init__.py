@@ -71,3 +71,8 @@ from layerkit.layers.noise import (AlphaDropout as AlphaDropout,
                                    GaussianDropout as GaussianDropout,
                                    GaussianNoise as GaussianNoise)
 from layerkit.layers.embedding import Embedding as Embedding
+from layerkit.layers.einsum_dense import EinsumDense as EinsumDense
+from layerkit.layers.multi_head_attention import MultiHeadAttention as MultiHeadAttention
+from layerkit.layers.attention import (AdditiveAttention as AdditiveAttention,
+                                       Attention as Attention)
+from layerkit.layers.time_distributed import TimeDistributed as TimeDistributed

@@ -4,11 +4,24 @@ import functools
 
 from layerkit import config as _config
 from layerkit import ops
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.layer import Layer
 
 
 def _shape(s):
     return None if s is None else tuple(s)
+
+
+class _Incompatible(Exception):
+    """Two per-sample shapes that do not broadcast (turned into a ValueError that names
+    the inputs)."""
+
+
+def _producer(x):
+    """The name of the layer whose call made symbolic tensor `x` (None if unknown)."""
+    history = getattr(x, "_history", None)
+    layer = history[0] if history else None
+    return getattr(layer, "name", None) or getattr(x, "name", None)
 
 
 class _Merge(Layer):
@@ -23,6 +36,20 @@ class _Merge(Layer):
         self._makes_masks = False      # merges only combine their inputs' masks
         self._reshape_required = False
 
+    def __call__(self, inputs, *args, **kwargs):
+        # While a graph is built, remember which layer made each input, so that a shape
+        # error names them (an eager call names them by position only).
+        if isinstance(inputs, (list, tuple)) and any(
+                type(x) is SymbolicTensor for x in inputs):
+            self._input_names = [_producer(x) for x in inputs]
+        return super().__call__(inputs, *args, **kwargs)
+
+    def _label(self, i, shape):
+        names = self.__dict__.get("_input_names")
+        made = f' (from layer "{names[i]}")' if names and i < len(names) and names[i] \
+            else ""
+        return f"input {i}{made} of shape {_shape(shape)}"
+
     # --- shapes -------------------------------------------------------
     def _check_list(self, input_shape):
         kind = type(self).__name__
@@ -36,8 +63,9 @@ class _Merge(Layer):
                              f"{len(input_shape)} input(s) of shape(s) "
                              f"{[_shape(s) for s in input_shape]}.")
 
-    def _broadcast(self, shape1, shape2, all_shapes):
-        """The element-wise result shape of two per-sample shapes (batch axis removed)."""
+    def _broadcast(self, shape1, shape2):
+        """The element-wise result shape of two per-sample shapes (batch axis removed);
+        raises _Incompatible if they do not broadcast."""
         if shape1 is None or shape2 is None:
             return None
         if len(shape1) < len(shape2):
@@ -53,12 +81,25 @@ class _Merge(Layer):
             elif b == 1 or a == b:
                 out.append(a)
             else:
-                raise ValueError(
-                    f'{type(self).__name__} layer "{self.name}" received inputs with '
-                    f"incompatible shapes {[_shape(s) for s in all_shapes]}: "
-                    f"{(None,) + tuple(shape1)} and {(None,) + tuple(shape2)} cannot be "
-                    "broadcast together.")
+                raise _Incompatible()
         return tuple(out)
+
+    def _incompatible(self, input_shape, i):
+        """The error for input i, which does not broadcast with the inputs before it:
+        names the first earlier input it clashes with."""
+        rest = lambda k: None if input_shape[k] is None else tuple(input_shape[k][1:])  # noqa: E731
+        j = 0
+        for k in range(i):
+            try:
+                self._broadcast(rest(k), rest(i))
+            except _Incompatible:
+                j = k
+                break
+        return ValueError(
+            f'{type(self).__name__} layer "{self.name}" received inputs with incompatible '
+            f"shapes {[_shape(s) for s in input_shape]}: {self._label(j, input_shape[j])} "
+            f"and {self._label(i, input_shape[i])} cannot be broadcast together (after the "
+            "batch axis each size must match, or be 1).")
 
     def compute_output_shape(self, input_shape):
         self._check_list(input_shape)
@@ -69,8 +110,11 @@ class _Merge(Layer):
                              f"{[_shape(s) for s in input_shape]}.")
         first = input_shape[0]
         out = None if first is None else tuple(first[1:])
-        for s in input_shape[1:]:
-            out = self._broadcast(out, None if s is None else tuple(s[1:]), input_shape)
+        for i, s in enumerate(input_shape[1:], 1):
+            try:
+                out = self._broadcast(out, None if s is None else tuple(s[1:]))
+            except _Incompatible:
+                raise self._incompatible(input_shape, i) from None
         if out is None:
             return None
         batch = next(iter(batch_sizes)) if batch_sizes else None
@@ -265,10 +309,14 @@ class Concatenate(_Merge):
                 continue
             known = {d for d in dims if d is not None}
             if len(known) > 1:
+                first = next(k for k, d in enumerate(dims) if d is not None)
+                other = next(k for k, d in enumerate(dims) if d is not None and
+                             d != dims[first])
                 raise ValueError(
                     f"{where} requires inputs with matching shapes except for the "
-                    f"concatenation axis {self.axis}; received shapes {shapes} (axis {i} "
-                    f"differs).")
+                    f"concatenation axis {self.axis}; received shapes {shapes}: "
+                    f"{self._label(first, shapes[first])} and "
+                    f"{self._label(other, shapes[other])} differ on axis {i}.")
             out.append(known.pop() if known else None)
         return tuple(out)
 
@@ -359,8 +407,9 @@ class Dot(_Merge):
                 b1 is not None and b2 is not None and b1 != b2):
             raise ValueError(
                 f'Dot layer "{self.name}" received incompatible shapes {tuple(shape1)} and '
-                f"{tuple(shape2)}: axis {a1} of the first has size {d1}, axis {a2} of the "
-                f"second has size {d2} (and batch sizes must match).")
+                f"{tuple(shape2)}: axis {a1} of {self._label(0, shape1)} has size {d1}, "
+                f"axis {a2} of {self._label(1, shape2)} has size {d2} (and batch sizes "
+                "must match).")
         batch = b1 if b1 is not None else b2
         out = [batch] + shape1[1:a1] + shape1[a1 + 1:] + shape2[1:a2] + shape2[a2 + 1:]
         if len(out) == 1:

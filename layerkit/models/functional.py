@@ -6,6 +6,7 @@ travel): a graph none of whose tensors has a mask spec runs the plain loop.
 from layerkit import engine
 from layerkit.engine.common import masking
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.layers.argument_masks import argument_masks
 from layerkit.layers.call_context import CALL_CONTEXT
 from layerkit.layers.input_layer import InputLayer
 from layerkit.utils.tree import flatten, map_structure
@@ -257,6 +258,9 @@ class Functional(Model):
                     args = map_structure(fetch, call_args)
                     kwargs = map_structure(fetch, call_kwargs)
                     previous = map_structure(fetch_mask, call_args[0]) if call_args else None
+                    extra = argument_masks(layer, call_args, call_kwargs, fetch_mask)
+                    if extra:
+                        kwargs = {**kwargs, **extra}
                 if masking.any_mask(previous) or kwargs.get("mask") is not None or (
                         layer._makes_masks and layer.supports_masking):
                     out, out_mask = layer._graph_call(args, kwargs, previous)

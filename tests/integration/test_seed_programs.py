@@ -60,6 +60,28 @@ def test_seed_vgg_cnn_builds_with_keras_param_counts_and_trains(tmp_path):
     assert len(losses) == 3 and all(0 < v < 10 for v in losses)
 
 
+def test_seed_conv1d_classifier_builds_with_keras_param_counts_and_trains(tmp_path):
+    out = run_program("seed_conv1d_classifier.py", tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    # The per-layer rows Keras prints for the seed's model (seq_length 64).
+    for row in [r"conv1d \(Conv1D\) +\(None, 62, 64\) +19264",
+                r"conv1d_1 \(Conv1D\) +\(None, 60, 64\) +12352",
+                r"max_pooling1d \(MaxPooling1D\) +\(None, 20, 64\) +0",
+                r"conv1d_2 \(Conv1D\) +\(None, 18, 128\) +24704",
+                r"conv1d_3 \(Conv1D\) +\(None, 16, 128\) +49280",
+                r"global_average_pooling1d \(Gl[A-Za-z0-9]*\)? +\(None, 128\) +0",
+                r"dropout \(Dropout\) +\(None, 128\) +0",
+                r"dense \(Dense\) +\(None, 1\) +129"]:
+        assert re.search(row, out.stdout), row
+    assert "Total params: 105,729" in out.stdout
+    assert "Epoch 2/2" in out.stdout
+    final = [l for l in out.stdout.splitlines() if l.startswith("4/4 [")]
+    assert len(final) == 2
+    assert re.search(r"- loss: \d+\.\d{4} - accuracy: \d\.\d{4}", final[-1])
+    score = re.search(r"test loss and accuracy \[(\d+\.\d+), (\d\.\d+)\]", out.stdout)
+    assert score and 0 < float(score.group(1)) < 5 and 0 <= float(score.group(2)) <= 1
+
+
 def test_layerkit_run_reports_a_missing_file(tmp_path):
     out = run_program("no_such_program.py", tmp_path)
     assert out.returncode == 2 and "no such file" in out.stderr

@@ -27,7 +27,7 @@ CONTRACT = {
            "log_sigmoid", "elu", "leaky_relu", "gelu", "hard_sigmoid", "softmax", "log_softmax",
            "one_hot", "dense", "conv", "depthwise_conv",
            "conv_transpose", "max_pool", "average_pool", "batch_normalization",
-           "fused_batch_normalization", "layer_normalization"),
+           "fused_batch_normalization", "layer_normalization", "dot_product_attention"),
     "random": ("make_seed_state", "reseed", "normal", "uniform", "truncated_normal", "randint",
                "dropout", "shuffle", "categorical"),
     "rnn": ("rnn",),

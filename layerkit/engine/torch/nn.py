@@ -258,3 +258,6 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
 from layerkit.engine.torch.normalization import (batch_normalization,  # noqa: E402,F401
                                                   fused_batch_normalization,
                                                   layer_normalization)
+
+# Attention lives in its own file.
+from layerkit.engine.torch.attention import dot_product_attention  # noqa: E402,F401

@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pytest
 
+import layerkit
 from layerkit import engine, layers
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 
@@ -182,3 +183,21 @@ def test_functional_forms_create_layers():
     out = layers.concatenate([a, b], axis=-1, name="joined")
     assert out._history[0].name == "joined" and out.shape == (None, 8)
     assert isinstance(layers.dot([a, b], axes=1)._history[0], layers.Dot)
+
+
+def test_merge_shape_errors_name_the_inputs():
+    # The clashing inputs by position, and in a graph by the layer that made each.
+    a, b = layerkit.Input((3,)), layerkit.Input((4,))
+    x = layers.Dense(3, name="left_dense")(a)
+    y = layers.Dense(4, name="right_dense")(b)
+    with pytest.raises(ValueError, match=r'"add_named".*input 0 \(from layer "left_dense"\) '
+                                         r'of shape \(None, 3\) and input 2 \(from layer '
+                                         r'"right_dense"\) of shape \(None, 4\)'):
+        layers.Add(name="add_named")([x, x, y])
+    with pytest.raises(ValueError, match=r'"mul_pos".*input 1 of shape \(2, 5\)'):
+        layers.Multiply(name="mul_pos")([rand(2, 3), rand(2, 5)])
+    with pytest.raises(ValueError, match=r'"cat_named".*input 0 \(from layer "left_dense"\).*'
+                                         r'input 1 \(from layer "right_dense"\).*axis 1'):
+        layers.Concatenate(axis=0, name="cat_named")([x, y])
+    with pytest.raises(ValueError, match=r'"dot_named".*input 1 \(from layer "right_dense"\)'):
+        layers.Dot(axes=1, name="dot_named")([x, y])
