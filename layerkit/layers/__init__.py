@@ -71,3 +71,9 @@ from layerkit.layers.noise import (AlphaDropout as AlphaDropout,
                                    GaussianDropout as GaussianDropout,
                                    GaussianNoise as GaussianNoise)
 from layerkit.layers.embedding import Embedding as Embedding
+# Recurrent layers and their cells.
+from layerkit.layers.rnn import RNN as RNN
+from layerkit.layers.simple_rnn import SimpleRNN as SimpleRNN, SimpleRNNCell as SimpleRNNCell
+from layerkit.layers.lstm import LSTM as LSTM, LSTMCell as LSTMCell
+from layerkit.layers.gru import GRU as GRU, GRUCell as GRUCell
+from layerkit.layers.stacked_rnn_cells import StackedRNNCells as StackedRNNCells

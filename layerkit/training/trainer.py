@@ -390,7 +390,9 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
     def _check_loss_shapes(self, y, y_pred_spec):
         """Runs the loss on shape-only stand-ins so a target that does not fit the loss
         fails here, naming the loss, before any weight changes."""
-        y_spec = map_structure(lambda a: SymbolicTensor((None,) + tuple(a.shape[1:]),
+        # A model built for a fixed batch size (a stateful RNN) predicts that batch.
+        batch = getattr(flatten(y_pred_spec)[0], "shape", (None,))[0]
+        y_spec = map_structure(lambda a: SymbolicTensor((batch,) + tuple(a.shape[1:]),
                                                         str(a.dtype)), y)
         y_pred_spec = _known_dims_from_targets(y_pred_spec, y)
 
