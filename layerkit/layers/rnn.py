@@ -20,7 +20,8 @@ structure the trainers carry and write back (engine/common/contract.py `seeds`).
 from layerkit import engine, ops, regularizers
 from layerkit.layers.layer import Layer
 from layerkit.layers.serialization import deserialize_keras_object, serialize_keras_object
-from layerkit.utils.tree import flatten, pack_sequence_as
+from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.utils.tree import flatten, map_structure, pack_sequence_as
 
 
 class _StateSlot:
@@ -128,8 +129,25 @@ class RNN(Layer):
             output = (batch,) + out
         if not self.return_state:
             return output
-        return [output] + [(batch,) + (tuple(s) if isinstance(s, (list, tuple)) else (s,))
-                           for s in self._state_sizes()]
+
+        def shape_of(size):
+            return (batch,) + (tuple(size) if isinstance(size, (list, tuple)) else (size,))
+
+        cells = getattr(self.cell, "cells", None)
+        if cells is not None:
+            return [output] + [[shape_of(s) for s in (c.state_size if isinstance(
+                c.state_size, (list, tuple)) else [c.state_size])] for c in cells]
+        return [output] + [shape_of(s) for s in self._state_sizes()]
+
+    def compute_output_spec(self, sequences, initial_state=None, mask=None, training=False):
+        shapes = self.compute_output_shape(
+            map_structure(lambda t: tuple(t.shape), sequences))
+
+        def spec(shape):
+            if _is_shape(shape):
+                return SymbolicTensor(tuple(shape), self.compute_dtype)
+            return [spec(s) for s in shape]
+        return spec(shapes)
 
     def compute_mask(self, inputs, mask=None):
         if isinstance(mask, (list, tuple)):
@@ -176,7 +194,8 @@ class RNN(Layer):
         else:
             output = last_output
         if self.return_state:
-            return [output] + list(flatten(new_states))
+            # Keras 3: the states as the cell holds them (one list per stacked cell).
+            return [output] + list(new_states)
         return output
 
     def _check_mask(self, sequences, mask):

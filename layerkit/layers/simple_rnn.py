@@ -51,3 +51,8 @@ class SimpleRNN(CellLayer):
                           zero_output_for_mask=zero_output_for_mask, time_major=time_major)
         super().__init__(cell_kwargs, rnn_kwargs,
                          dict(kwargs, activity_regularizer=activity_regularizer))
+
+    def get_config(self):
+        config = super().get_config()
+        del config["seed"]   # Keras's SimpleRNN config has none (its cell's has)
+        return config
