@@ -89,6 +89,7 @@ class RNN(Layer):
 
     def build(self, sequences_shape, initial_state_shape=None):
         shape = self._sequence_shape(sequences_shape)
+        self._check_unroll(shape[1])
         step_shape = (shape[0],) + shape[2:]
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build(step_shape)
@@ -171,9 +172,7 @@ class RNN(Layer):
         if self.time_major:
             sequences = ops.swapaxes(sequences, 0, 1)
             mask = None if mask is None else ops.swapaxes(mask, 0, 1)
-        if self.unroll and sequences.shape[1] is None:
-            raise ValueError(f"{self._owner()}: cannot unroll an RNN whose number of time "
-                             "steps is unknown; give the Input a fixed `shape`.")
+        self._check_unroll(sequences.shape[1])
         if mask is not None:
             mask = self._check_mask(sequences, mask)
         states = self._initial_states(sequences, initial_state)
@@ -197,6 +196,11 @@ class RNN(Layer):
             # Keras 3: the states as the cell holds them (one list per stacked cell).
             return [output] + list(new_states)
         return output
+
+    def _check_unroll(self, steps):
+        if self.unroll and steps is None:
+            raise ValueError(f"{self._owner()}: cannot unroll an RNN whose number of time "
+                             "steps is unknown; give the Input a fixed `shape`.")
 
     def _check_mask(self, sequences, mask):
         mask = ops.convert_to_tensor(mask)
