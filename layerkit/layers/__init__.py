@@ -77,3 +77,4 @@ from layerkit.layers.simple_rnn import SimpleRNN as SimpleRNN, SimpleRNNCell as 
 from layerkit.layers.lstm import LSTM as LSTM, LSTMCell as LSTMCell
 from layerkit.layers.gru import GRU as GRU, GRUCell as GRUCell
 from layerkit.layers.stacked_rnn_cells import StackedRNNCells as StackedRNNCells
+from layerkit.layers.bidirectional import Bidirectional as Bidirectional
