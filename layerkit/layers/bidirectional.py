@@ -123,6 +123,9 @@ class Bidirectional(Layer):
         return masks[0] if len(masks) == 1 else masks
 
     def reset_states(self, states=None):
+        if not self.stateful:
+            raise AttributeError(f'Bidirectional "{self.name}": reset_states() needs a '
+                                 "stateful layer.")
         self.forward_layer.reset_states()
         self.backward_layer.reset_states()
 

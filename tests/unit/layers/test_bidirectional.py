@@ -55,7 +55,9 @@ def test_weights_config_and_functional_use(keras_oracle):
     h = layers.Bidirectional(layers.LSTM(3, return_sequences=True))(h)
     out = layers.Bidirectional(layers.GRU(2), merge_mode="sum")(h)
     model = layerkit.Model(ids, layers.Dense(1)(out))
-    assert out.shape == (None, 2) and model.count_params() == 40 + 2 * 96 + 2 * 48 + 3
+    # Embedding 40, two LSTM(3) on 4 features 96 each, two GRU(2) on 6 features
+    # (kernel, recurrent kernel and the two biases of reset_after) 60 each, Dense 3.
+    assert out.shape == (None, 2) and model.count_params() == 40 + 2 * 96 + 2 * 60 + 3
     model.compile("adam", "mse")
     data = RNG.integers(0, 10, size=(6, 7))
     assert np.isfinite(model.fit(data, np.ones((6, 1)), verbose=0).history["loss"][0])

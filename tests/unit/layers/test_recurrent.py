@@ -155,7 +155,7 @@ def test_stateful_training_carries_states_across_batches():
 
 
 def _fresh_prediction(model, x):
-    model.layers[0].reset_states()
+    model.reset_states()   # Keras 2's Model.reset_states reaches the stateful layers
     return model.predict(x, batch_size=2, verbose=0)
 
 
