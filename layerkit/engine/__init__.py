@@ -36,6 +36,8 @@ cond = core.cond
 stop_gradient = core.stop_gradient
 compute_output_spec = core.compute_output_spec
 rnn = rnn_module.rnn
+lstm = rnn_module.lstm
+gru = rnn_module.gru
 
 
 def __getattr__(name):

@@ -76,3 +76,10 @@ from layerkit.layers.multi_head_attention import MultiHeadAttention as MultiHead
 from layerkit.layers.attention import (AdditiveAttention as AdditiveAttention,
                                        Attention as Attention)
 from layerkit.layers.time_distributed import TimeDistributed as TimeDistributed
+# Recurrent layers and their cells.
+from layerkit.layers.rnn import RNN as RNN
+from layerkit.layers.simple_rnn import SimpleRNN as SimpleRNN, SimpleRNNCell as SimpleRNNCell
+from layerkit.layers.lstm import LSTM as LSTM, LSTMCell as LSTMCell
+from layerkit.layers.gru import GRU as GRU, GRUCell as GRUCell
+from layerkit.layers.stacked_rnn_cells import StackedRNNCells as StackedRNNCells
+from layerkit.layers.bidirectional import Bidirectional as Bidirectional

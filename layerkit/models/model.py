@@ -34,6 +34,12 @@ class Model(Trainer, Layer):
     def layers(self):
         return [l for l in self._layers]
 
+    def reset_states(self):
+        """Keras 2: resets the states of every stateful layer (stateful RNNs) to zeros."""
+        for layer in self._flatten_layers(include_self=False):
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     def stateless_call(self, trainable_variables, non_trainable_variables, *args,
                        return_losses=False, **kwargs):
         """Calls the model with the given variable values instead of its own (a pure

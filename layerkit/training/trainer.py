@@ -428,9 +428,12 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         """Runs the loss on shape-only stand-ins so a target that does not fit the loss
         fails here, naming the loss, before any weight changes."""
         # The batch's real size, not the stand-in size shape inference uses, so an error
-        # message shows the shapes the user's data has.
-        y_spec = map_structure(lambda a: SymbolicTensor(tuple(a.shape), str(a.dtype)), y)
-        n = flatten(y)[0].shape[0]
+        # message shows the shapes the user's data has; a model built for a fixed batch
+        # size (a stateful RNN) predicts that batch.
+        fixed = getattr(flatten(y_pred_spec)[0], "shape", (None,))[0]
+        n = fixed if fixed is not None else flatten(y)[0].shape[0]
+        y_spec = map_structure(lambda a: SymbolicTensor((n,) + tuple(a.shape[1:]),
+                                                        str(a.dtype)), y)
         y_pred_spec = map_structure(
             lambda p: SymbolicTensor((n,) + tuple(p.shape[1:]), p.dtype)
             if p.shape and p.shape[0] is None else p, _known_dims_from_targets(y_pred_spec, y))

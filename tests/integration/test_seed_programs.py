@@ -82,6 +82,21 @@ def test_seed_conv1d_classifier_builds_with_keras_param_counts_and_trains(tmp_pa
     assert score and 0 < float(score.group(1)) < 5 and 0 <= float(score.group(2)) <= 1
 
 
+def test_seed_lstm_classifier_builds_with_keras_param_counts_and_trains(tmp_path):
+    out = run_program("seed_lstm_classifier.py", tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    # The rows and totals Keras prints for the seed's model (built by fit on 80 ids).
+    for row in [r"embedding \(Embedding\) +\(None, 80, 256\) +5120000",
+                r"lstm \(LSTM\) +\(None, 128\) +197120",
+                r"dropout \(Dropout\) +\(None, 128\) +0",
+                r"dense \(Dense\) +\(None, 1\) +129"]:
+        assert re.search(row, out.stdout), row
+    assert "Total params: 5,317,249" in out.stdout
+    assert "Epoch 2/2" in out.stdout
+    losses = [float(v) for v in re.findall(r"- loss: (\d+\.\d+)", out.stdout)]
+    assert len(losses) == 3 and all(0 < v < 2 for v in losses)
+
+
 def test_layerkit_run_reports_a_missing_file(tmp_path):
     out = run_program("no_such_program.py", tmp_path)
     assert out.returncode == 2 and "no such file" in out.stderr

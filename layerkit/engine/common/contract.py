@@ -30,7 +30,7 @@ CONTRACT = {
            "fused_batch_normalization", "layer_normalization", "dot_product_attention"),
     "random": ("make_seed_state", "reseed", "normal", "uniform", "truncated_normal", "randint",
                "dropout", "shuffle", "categorical"),
-    "rnn": ("rnn",),
+    "rnn": ("rnn", "lstm", "gru"),
     "foreach": ("add", "sub", "mul", "div", "addcmul", "addcdiv", "lerp", "sqrt", "square",
                 "abs", "sign", "maximum", "clip", "norm", "copy"),
     "trainer": ("make_step", "get_state", "set_state"),

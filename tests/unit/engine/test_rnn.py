@@ -14,7 +14,9 @@ def step(x_t, states):
 
 def numpy_rnn(x, h0, mask, go_backwards):
     order = range(x.shape[1] - 1, -1, -1) if go_backwards else range(x.shape[1])
-    h, out, outs = h0.copy(), np.zeros_like(h0), []
+    # Keras 3: a masked step shows the previous output, read from the first state
+    # (the initial state before any unmasked step).
+    h, out, outs = h0.copy(), h0.copy(), []
     for t in order:
         new = 0.5 * h + x[:, t]
         keep = np.ones((x.shape[0], 1), bool) if mask is None else mask[:, t][:, None]
@@ -33,7 +35,7 @@ def test_rnn_matches_a_numpy_loop(go_backwards, masked):
     mask = None
     if masked:
         mask = np.ones((3, 6), bool)
-        mask[0, :2] = False   # leading masked steps: the output stays zero there
+        mask[0, :2] = False   # leading masked steps: the output is the initial state
         mask[1, 3:] = False   # trailing padding: the last output and state freeze
         mask[2, 2] = False
     last, outs, states = engine.rnn(
@@ -45,5 +47,5 @@ def test_rnn_matches_a_numpy_loop(go_backwards, masked):
     np.testing.assert_allclose(ops.convert_to_numpy(outs), want_outs, rtol=1e-6)
     np.testing.assert_allclose(ops.convert_to_numpy(states[0]), want_h, rtol=1e-6)
     if masked and not go_backwards:
-        assert np.all(ops.convert_to_numpy(outs)[0, :2] == 0)
+        np.testing.assert_array_equal(ops.convert_to_numpy(outs)[0, :2], h0[[0, 0]])
         assert np.all(ops.convert_to_numpy(outs)[1, 3:] == ops.convert_to_numpy(outs)[1, 2])

@@ -1,0 +1,58 @@
+"""SimpleRNNCell and SimpleRNN: `output = activation(x @ kernel + bias + h @ recurrent)`,
+the output being the next state. SimpleRNN runs the cell in the engine's loop."""
+from layerkit import ops
+from layerkit.layers.rnn import CellLayer
+from layerkit.layers.rnn_cell import RecurrentCell
+
+
+class SimpleRNNCell(RecurrentCell):
+    gates = 1
+
+    def call(self, inputs, states, training=False):
+        prev = states[0] if isinstance(states, (list, tuple)) else states
+        dp, rec = self.dropout_masks(inputs, prev, training)
+        if dp is not None:
+            inputs = inputs * dp
+        h = ops.matmul(inputs, self.kernel.value)
+        if self.use_bias:
+            h = h + self.bias.value
+        if rec is not None:
+            prev = prev * rec
+        output = h + ops.matmul(prev, self.recurrent_kernel.value)
+        if self.activation is not None:
+            output = self.activation(output)
+        return output, [output]
+
+
+class SimpleRNN(CellLayer):
+    """Fully-connected RNN whose output is fed back as the next input state."""
+
+    cell_class = SimpleRNNCell
+    cell_name = "simple_rnn_cell"
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, seed=None,
+                 zero_output_for_mask=False, time_major=False, **kwargs):
+        cell_kwargs = dict(
+            units=units, activation=activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint, dropout=dropout,
+            recurrent_dropout=recurrent_dropout, seed=seed)
+        rnn_kwargs = dict(return_sequences=return_sequences, return_state=return_state,
+                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                          zero_output_for_mask=zero_output_for_mask, time_major=time_major)
+        super().__init__(cell_kwargs, rnn_kwargs,
+                         dict(kwargs, activity_regularizer=activity_regularizer))
+
+    def get_config(self):
+        config = super().get_config()
+        del config["seed"]   # Keras's SimpleRNN config has none (its cell's has)
+        return config
