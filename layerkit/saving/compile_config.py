@@ -1,0 +1,70 @@
+"""A model's compile() arguments as a file stores them, and back.
+
+Keras 3 keeps them as `compile_config` in config.json; Keras 2's .h5 files as the
+`training_config` attribute, with the optimizer under `optimizer_config`. Losses and
+metrics given as names stay names; objects and functions are serialized the way
+layerkit.losses / layerkit.metrics serialize them (Keras 3's dicts).
+"""
+from layerkit import losses, metrics, optimizers
+from layerkit.utils.tree import map_structure
+
+
+def _serialize_leaf(module):
+    def fn(value):
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        return module.serialize(value)
+    return fn
+
+
+def _deserialize_leaf(module, custom_objects):
+    def fn(value):
+        if isinstance(value, dict) and "class_name" in value:
+            return module.deserialize(value, custom_objects=custom_objects)
+        return value
+    return fn
+
+
+def _map(fn, structure):
+    # A serialized object (a dict with class_name) is a leaf, not a container.
+    if isinstance(structure, dict) and "class_name" in structure:
+        return fn(structure)
+    if isinstance(structure, dict):
+        return {k: _map(fn, v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [_map(fn, v) for v in structure]
+    return fn(structure)
+
+
+def get_compile_config(model):
+    """Keras 3's compile_config of a compiled model, or None."""
+    if not getattr(model, "compiled", False):
+        return None
+    args = model._compile_args
+    return {"optimizer": optimizers.serialize(model.optimizer),
+            "loss": _map(_serialize_leaf(losses), args["loss"]),
+            "loss_weights": map_structure(lambda v: v, args["loss_weights"])
+            if args["loss_weights"] is not None else None,
+            "metrics": _map(_serialize_leaf(metrics), args["metrics"]),
+            "weighted_metrics": _map(_serialize_leaf(metrics), args["weighted_metrics"]),
+            "run_eagerly": bool(model.run_eagerly),
+            "steps_per_execution": int(model.steps_per_execution),
+            "jit_compile": model.jit_compile}
+
+
+def compile_from_config(model, config, custom_objects=None):
+    """Compiles `model` with a compile_config (Keras 3) or training_config (Keras 2)."""
+    config = dict(config)
+    optimizer = config.pop("optimizer", None) or config.pop("optimizer_config", None)
+    if isinstance(optimizer, dict):
+        optimizer = optimizers.deserialize(optimizer, custom_objects=custom_objects)
+    settings = {k: config[k] for k in ("run_eagerly", "steps_per_execution", "jit_compile")
+                if k in config}
+    model.compile(
+        optimizer=optimizer if optimizer is not None else "rmsprop",
+        loss=_map(_deserialize_leaf(losses, custom_objects), config.get("loss")),
+        loss_weights=config.get("loss_weights"),
+        metrics=_map(_deserialize_leaf(metrics, custom_objects), config.get("metrics")),
+        weighted_metrics=_map(_deserialize_leaf(metrics, custom_objects),
+                              config.get("weighted_metrics")),
+        **settings)
