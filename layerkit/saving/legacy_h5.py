@@ -24,7 +24,8 @@ from layerkit.layers.serialization import serialize_keras_object
 from layerkit.saving import file_io
 from layerkit.saving.compile_config import compile_from_config, get_compile_config
 from layerkit.saving.model_config import model_from_config_dict
-from layerkit.saving.weights_h5 import _assign, optimizer_variables, sync
+from layerkit.saving.weights_h5 import (_assign, optimizer_variables, read_seeds, sync,
+                                        write_seeds)
 
 # The Keras release whose HDF5 layout this module writes.
 KERAS2_FORMAT_VERSION = "2.15.0"
@@ -114,6 +115,7 @@ def save_h5_model(model, path, overwrite=True, include_optimizer=True):
                 training["optimizer_config"] = training.pop("optimizer")
                 f.attrs["training_config"] = json.dumps(training, default=_jsonable)
             write_weights_group(f.create_group("model_weights"), model)
+            write_seeds(f, model)
             variables = optimizer_variables(model) if training is not None else []
             if variables:
                 group = f.create_group("optimizer_weights")
@@ -189,6 +191,7 @@ def load_h5_model(path, custom_objects=None, compile=True, safe_mode=True):
             config["config"] = {"layers": config["config"]}
         model = model_from_config_dict(config, custom_objects, safe_mode)[0]
         read_h5_weights(f, model)
+        read_seeds(f, model)
         training = _json_attr(f, "training_config", path)
         if compile and training:
             compile_from_config(model, training, custom_objects)

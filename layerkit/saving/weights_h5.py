@@ -49,9 +49,24 @@ def write_weights(h5, model, include_optimizer=True):
         variables = optimizer_variables(model)
         if variables:
             _write_group(h5, "optimizer/vars", model.optimizer.name, variables)
+    write_seeds(h5, model)
+
+
+def write_seeds(h5, model):
     seeds = [g.state for g in model.seed_generators]
     if seeds:
         _write_group(h5, SEEDS_GROUP, "seed_generators", seeds)
+
+
+def read_seeds(h5, model):
+    """Restores the random streams if the file has them for this model's layers."""
+    if SEEDS_GROUP in h5:
+        seeds = [g.state for g in model.seed_generators]
+        values = _values(h5[SEEDS_GROUP])
+        if len(values) == len(seeds) and all(np.shape(a) == tuple(v.shape)
+                                             for a, v in zip(values, seeds)):
+            for v, value in zip(seeds, values):
+                v.assign(np.asarray(value, dtype=v.dtype))
 
 
 def _values(group):
@@ -104,9 +119,4 @@ def read_weights(h5, model, skip_mismatch=False, load_optimizer=True):
                           "optimizer starts fresh.", stacklevel=3)
         else:
             _assign("the optimizer", variables, values, skip_mismatch)
-    if SEEDS_GROUP in h5:
-        seeds = [g.state for g in model.seed_generators]
-        values = _values(h5[SEEDS_GROUP])
-        if len(values) == len(seeds):
-            for v, value in zip(seeds, values):
-                v.assign(np.asarray(value, dtype=v.dtype))
+    read_seeds(h5, model)

@@ -1,0 +1,44 @@
+"""Small models covering the saved layer kinds, shared by the saving tests.
+
+Each builder takes the package (`layerkit`, or real `keras` for the oracle side)
+so the same architecture is made on both sides."""
+import numpy as np
+
+
+def conv_model(k):
+    L = k.layers
+    inputs = k.Input((8, 8, 3), name="image")
+    x = L.Conv2D(4, 3, padding="same", activation="relu", name="conv")(inputs)
+    x = L.BatchNormalization(name="bn")(x)
+    x = L.SeparableConv2D(6, 3, name="sep")(x)
+    x = L.MaxPooling2D(name="pool")(x)
+    x = L.GlobalAveragePooling2D(name="gap")(x)
+    x = L.Dropout(0.25, name="drop")(x)
+    outputs = L.Dense(3, activation="softmax", name="out")(x)
+    return k.Model(inputs, outputs, name="conv_net")
+
+
+def text_model(k):
+    L = k.layers
+    return k.Sequential([k.Input((5,), dtype="int32"), L.Embedding(20, 4, name="emb"),
+                         L.Flatten(name="flat"), L.Dense(6, activation="tanh", name="hidden"),
+                         L.Dropout(0.3, name="drop"), L.Dense(1, name="out")], name="text")
+
+
+def conv_data(n=24, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 8, 8, 3)).astype("float32")
+    y = np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
+    return x, y
+
+
+def text_data(n=24, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 20, (n, 5)).astype("int32"), rng.normal(size=(n, 1)).astype("float32")
+
+
+def compiled_conv_model(k):
+    model = conv_model(k)
+    model.compile(optimizer=k.optimizers.Adam(1e-2), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
