@@ -35,6 +35,11 @@ def _decode(value):
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
+def _names_attr(names):
+    # Keras 2 stores name lists as fixed-length byte strings (numpy "S").
+    return np.array([n.encode("utf8") for n in names], dtype="S")
+
+
 def is_legacy(h5):
     """Whether an open h5py File holds Keras 2's layout (model or weights)."""
     return "layer_names" in h5.attrs or "model_weights" in h5 or "model_config" in h5.attrs
@@ -55,7 +60,7 @@ def _weight_name(model, v):
 def write_weights_group(group, model):
     sync(model)
     layers = list(model.layers)
-    group.attrs["layer_names"] = [l.name.encode("utf8") for l in layers]
+    group.attrs["layer_names"] = _names_attr([l.name for l in layers])
     group.attrs["backend"] = engine.backend().encode("utf8")
     group.attrs["keras_version"] = KERAS2_FORMAT_VERSION.encode("utf8")
     for layer in layers:
@@ -68,7 +73,7 @@ def write_weights_group(group, model):
                 name = f"{name[:-2]}_{i}:0"
             seen.add(name)
             names.append(name)
-        layer_group.attrs["weight_names"] = [n.encode("utf8") for n in names]
+        layer_group.attrs["weight_names"] = _names_attr(names)
         for name, v in zip(names, weights):
             layer_group.create_dataset(name, data=np.asarray(v.numpy()))
 
@@ -120,7 +125,7 @@ def save_h5_model(model, path, overwrite=True, include_optimizer=True):
             if variables:
                 group = f.create_group("optimizer_weights")
                 names = [v.path + ":0" for v in variables]
-                group.attrs["weight_names"] = [n.encode("utf8") for n in names]
+                group.attrs["weight_names"] = _names_attr(names)
                 for name, v in zip(names, variables):
                     group.create_dataset(name, data=np.asarray(v.numpy()))
 
