@@ -4,6 +4,11 @@ Keras 3 keeps them as `compile_config` in config.json; Keras 2's .h5 files as th
 `training_config` attribute, with the optimizer under `optimizer_config`. Losses and
 metrics given as names stay names; objects and functions are serialized the way
 layerkit.losses / layerkit.metrics serialize them (Keras 3's dicts).
+
+`jit_compile`: Keras 3 writes the value it resolved "auto" to, so a file saved on
+JAX says True whether or not the user asked for it. Read back, True means "auto":
+the same jitted step on JAX, and no torch.compile forced on PyTorch (where "auto"
+is Keras's eager default); False stays False.
 """
 from layerkit import losses, metrics, optimizers
 from layerkit.utils.tree import map_structure
@@ -60,6 +65,8 @@ def compile_from_config(model, config, custom_objects=None):
         optimizer = optimizers.deserialize(optimizer, custom_objects=custom_objects)
     settings = {k: config[k] for k in ("run_eagerly", "steps_per_execution", "jit_compile")
                 if k in config}
+    if settings.get("jit_compile") is True:
+        settings["jit_compile"] = "auto"
     model.compile(
         optimizer=optimizer if optimizer is not None else "rmsprop",
         loss=_map(_deserialize_leaf(losses, custom_objects), config.get("loss")),

@@ -42,3 +42,15 @@ def compiled_conv_model(k):
     model.compile(optimizer=k.optimizers.Adam(1e-2), loss="categorical_crossentropy",
                   metrics=["accuracy"])
     return model
+
+
+def dense_bn_model(k):
+    L = k.layers
+    return k.Sequential([k.Input((4,)), L.Dense(8, activation="relu", name="hidden"),
+                         L.BatchNormalization(name="bn"), L.Dense(2, name="out")],
+                        name="dense_bn")
+
+
+def dense_bn_data(n=32, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, 4)).astype("float32"), rng.normal(size=(n, 2)).astype("float32")

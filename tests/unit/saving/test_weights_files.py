@@ -7,7 +7,7 @@ import pytest
 import layerkit
 from layerkit import layers
 
-from tests.unit.saving.models_for_saving import compiled_conv_model, conv_data
+from models_for_saving import compiled_conv_model, conv_data
 
 
 def _mlp(units=(4, 2), names=("a", "b")):

@@ -7,8 +7,7 @@ import pytest
 import layerkit
 from layerkit import layers
 
-from tests.unit.saving.models_for_saving import (compiled_conv_model, conv_data, text_data,
-                                                 text_model)
+from models_for_saving import compiled_conv_model, conv_data, text_data, text_model
 
 FORMATS = ["model.keras", "model.h5", "model.hdf5"]
 
