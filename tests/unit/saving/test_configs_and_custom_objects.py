@@ -91,3 +91,13 @@ def test_model_from_json_rejects_bad_input():
         layerkit.models.model_from_json("{not json")
     with pytest.raises(ValueError, match="class_name"):
         layerkit.models.model_from_config({"layers": []})
+
+
+def test_keras_spellings_reach_the_saving_names(keras_alias, tmp_path):
+    from keras.callbacks import BackupAndRestore, ModelCheckpoint  # noqa: F401
+    from keras.models import load_model, model_from_json
+    from keras.utils import custom_object_scope, register_keras_serializable  # noqa: F401
+    model = keras_alias.Sequential([keras_alias.layers.Dense(2, input_shape=(3,))])
+    model.save(str(tmp_path / "m.hdf5"))
+    assert load_model(str(tmp_path / "m.hdf5")).count_params() == 8
+    assert model_from_json(model.to_json()).count_params() == 8
