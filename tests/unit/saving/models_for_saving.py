@@ -54,3 +54,26 @@ def dense_bn_model(k):
 def dense_bn_data(n=32, seed=0):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(n, 4)).astype("float32"), rng.normal(size=(n, 2)).astype("float32")
+
+
+def nested_multi_io_model(k):
+    """Two inputs through one shared Dense and a nested Sequential, two outputs."""
+    L = k.layers
+    inner = k.Sequential([k.Input((4,)), L.Dense(5, name="in_d"),
+                          L.BatchNormalization(name="in_bn")], name="inner")
+    a, b = k.Input((4,), name="a"), k.Input((4,), name="b")
+    shared = L.Dense(4, name="shared")
+    h = L.Concatenate(name="cat")([inner(shared(a)), inner(shared(b))])
+    out1 = L.Dense(1, name="o1")(h)
+    out2 = L.Dense(2, activation="softmax", name="o2")(h)
+    model = k.Model([a, b], [out1, out2], name="multi")
+    model.compile(optimizer="adam", loss=["mse", "categorical_crossentropy"])
+    return model
+
+
+def nested_multi_io_data(n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    x = [rng.normal(size=(n, 4)).astype("float32") for _ in range(2)]
+    y = [rng.normal(size=(n, 1)).astype("float32"),
+         np.eye(2, dtype="float32")[np.arange(n) % 2]]
+    return x, y

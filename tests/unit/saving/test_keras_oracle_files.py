@@ -53,3 +53,15 @@ def test_keras_file_resumes_in_layerkit_as_in_keras(tmp_path, keras_oracle):
     expected = theirs.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
     got = ours.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
     np.testing.assert_allclose(got.history["loss"], expected.history["loss"], rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["m.keras", "m.h5"])
+def test_nested_shared_multi_io_model_loads_in_keras(tmp_path, keras_oracle, name):
+    from models_for_saving import nested_multi_io_data, nested_multi_io_model
+    model = nested_multi_io_model(layerkit)
+    x, y = nested_multi_io_data()
+    model.fit(x, y, verbose=0)
+    model.save(tmp_path / name)
+    theirs = keras_oracle.models.load_model(tmp_path / name, compile=name.endswith(".keras"))
+    for got, expected in zip(theirs.predict(x, verbose=0), model.predict(x, verbose=0)):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
