@@ -24,8 +24,8 @@ from layerkit.layers.serialization import serialize_keras_object
 from layerkit.saving import file_io
 from layerkit.saving.compile_config import compile_from_config, get_compile_config
 from layerkit.saving.model_config import model_from_config_dict
-from layerkit.saving.weights_h5 import (_assign, optimizer_variables, read_seeds, sync,
-                                        write_seeds)
+from layerkit.saving.weights_h5 import (_assign, check_built, optimizer_variables, read_seeds,
+                                        sync, write_seeds)
 
 # The Keras release whose HDF5 layout this module writes.
 KERAS2_FORMAT_VERSION = "2.15.0"
@@ -145,6 +145,7 @@ def _group_values(group):
 
 def read_weights_group(group, model, by_name=False, skip_mismatch=False):
     """Loads Keras 2's `model_weights` group (or a weights file's root) into `model`."""
+    check_built(model)
     sync(model)
     names = [_decode(n) for n in group.attrs["layer_names"]]
     stored = {n: _group_values(group[n]) for n in names if n in group}

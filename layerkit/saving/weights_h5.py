@@ -31,6 +31,13 @@ def sync(model):
     getattr(model, "_sync_runners", lambda: None)()
 
 
+def check_built(model):
+    if not getattr(model, "built", True):
+        raise ValueError(f'Cannot load weights into model "{model.name}": it is not built '
+                         "yet, so it has no weights. Call it on a batch of data or "
+                         "`model.build(input_shape)` first.")
+
+
 def optimizer_variables(model):
     """The optimizer's Variables (built for the model's weights), or [] without one."""
     optimizer = getattr(model, "optimizer", None)
@@ -98,6 +105,7 @@ def _assign(where, variables, values, skip_mismatch):
 
 def read_weights(h5, model, skip_mismatch=False, load_optimizer=True):
     """Loads a Keras 3 layout (an open h5py File) into `model`."""
+    check_built(model)
     sync(model)
     for path, layer in layer_paths(model):
         where = f'layer "{layer.name}" ({type(layer).__name__}, at "{path or "/"}")'

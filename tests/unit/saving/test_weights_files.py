@@ -107,3 +107,10 @@ def test_bad_weight_file_names_and_keywords(tmp_path):
     model.save_weights(tmp_path / "w.weights.h5")
     with pytest.raises(ValueError, match="by_name"):
         model.load_weights(tmp_path / "w.weights.h5", by_name=True)
+
+
+def test_loading_into_an_unbuilt_model_says_to_build_it(tmp_path):
+    _mlp().save_weights(tmp_path / "w.weights.h5")
+    unbuilt = layerkit.Sequential([layers.Dense(4), layers.Dense(2)])
+    with pytest.raises(ValueError, match="not built yet.*build"):
+        unbuilt.load_weights(tmp_path / "w.weights.h5")
