@@ -109,6 +109,11 @@ def functional_from_config(cls, config, custom_objects=None):
 
     inputs = _map_refs(output_of, config["input_layers"])
     outs = _map_refs(output_of, config["output_layers"])
+    if any(not isinstance(n, dict) for e in config["layers"] for n in e.get("inbound_nodes", [])):
+        # Keras 2 lists every model's inputs and outputs, one tensor or more; a model
+        # of one input or output is called and predicts with a bare tensor, as there.
+        inputs = inputs[0] if isinstance(inputs, list) and len(inputs) == 1 else inputs
+        outs = outs[0] if isinstance(outs, list) and len(outs) == 1 else outs
     return cls(inputs, outs, name=config.get("name"), trainable=config.get("trainable", True))
 
 

@@ -57,12 +57,44 @@ def get_compile_config(model):
             "jit_compile": model.jit_compile}
 
 
+# TensorFlow-only settings tf_keras writes into optimizer configs: XLA for the update
+# and which optimizer generation made the file. Neither changes the arithmetic.
+_TF_OPTIMIZER_KEYS = ("jit_compile", "is_legacy_optimizer")
+
+
+def _keras2_optimizer(config):
+    """tf_keras 2.11+ names its built-in optimizers 'Custom>Adam'; its configs carry
+    TensorFlow-only keys."""
+    config = dict(config)
+    name = str(config.get("class_name", ""))
+    if name.startswith("Custom>") and name[len("Custom>"):].lower() in optimizers._BY_NAME:
+        config["class_name"] = name[len("Custom>"):]
+    config["config"] = {k: v for k, v in (config.get("config") or {}).items()
+                        if k not in _TF_OPTIMIZER_KEYS}
+    return config
+
+
+def _one_output(model, spec):
+    """Keras 2 stores metrics per output ([[...]]); a one-output model takes the list."""
+    outputs = getattr(model, "outputs", None) or []
+    if isinstance(spec, list) and len(spec) == 1 and isinstance(spec[0], list) and \
+            len(outputs) <= 1:
+        return spec[0]
+    return spec
+
+
 def compile_from_config(model, config, custom_objects=None):
     """Compiles `model` with a compile_config (Keras 3) or training_config (Keras 2)."""
     config = dict(config)
+    keras2 = "optimizer_config" in config
     optimizer = config.pop("optimizer", None) or config.pop("optimizer_config", None)
     if isinstance(optimizer, dict):
-        optimizer = optimizers.deserialize(optimizer, custom_objects=custom_objects)
+        optimizer = optimizers.deserialize(_keras2_optimizer(optimizer),
+                                           custom_objects=custom_objects)
+    metrics_config, weighted_config = config.get("metrics"), config.get("weighted_metrics")
+    if keras2:
+        metrics_config, weighted_config = _one_output(model, metrics_config), \
+            _one_output(model, weighted_config)
     settings = {k: config[k] for k in ("run_eagerly", "steps_per_execution", "jit_compile")
                 if k in config}
     if settings.get("jit_compile") is True:
@@ -71,7 +103,6 @@ def compile_from_config(model, config, custom_objects=None):
         optimizer=optimizer if optimizer is not None else "rmsprop",
         loss=_map(_deserialize_leaf(losses, custom_objects), config.get("loss")),
         loss_weights=config.get("loss_weights"),
-        metrics=_map(_deserialize_leaf(metrics, custom_objects), config.get("metrics")),
-        weighted_metrics=_map(_deserialize_leaf(metrics, custom_objects),
-                              config.get("weighted_metrics")),
+        metrics=_map(_deserialize_leaf(metrics, custom_objects), metrics_config),
+        weighted_metrics=_map(_deserialize_leaf(metrics, custom_objects), weighted_config),
         **settings)

@@ -20,8 +20,14 @@ import types
 
 # Keras-only keywords and the value that leaves them without effect.
 _INERT = {"ragged": False, "optional": False, "quantization_config": None,
-          "lora_rank": None, "lora_alpha": None, "lora_enabled": False}
+          "lora_rank": None, "lora_alpha": None, "lora_enabled": False,
+          # Keras 2's SeparableConv configs inherit Conv's `groups`, always 1.
+          "groups": 1}
 _POLICIES = ("DTypePolicy", "FloatDTypePolicy", "Policy")
+# Keras 2 writes Conv's kernel settings into every SeparableConv config, where they
+# have no effect; at their defaults they are dropped (the layer warns about others).
+_SEPARABLE = ("SeparableConv1D", "SeparableConv2D")
+_SEPARABLE_DEFAULTS = {"kernel_regularizer": None, "kernel_constraint": None}
 
 
 def prepare_config(config, custom_objects=None, safe_mode=True):
@@ -45,7 +51,19 @@ def _walk(value, custom, safe_mode):
                          if not (k in _INERT and v == _INERT[k])}
         if out["class_name"] == "Lambda":
             _lambda_code(out["config"], custom, safe_mode)
+        if out["class_name"] in _SEPARABLE:
+            _drop_separable_kernel_defaults(out["config"])
     return out
+
+
+def _drop_separable_kernel_defaults(config):
+    for key, default in _SEPARABLE_DEFAULTS.items():
+        if key in config and config[key] == default:
+            del config[key]
+    init = config.get("kernel_initializer")
+    if isinstance(init, dict) and init.get("class_name") == "GlorotUniform" and \
+            (init.get("config") or {}).get("seed") is None:
+        del config["kernel_initializer"]
 
 
 def _lambda_code(config, custom, safe_mode):

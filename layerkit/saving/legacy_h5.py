@@ -22,6 +22,7 @@ import numpy as np
 from layerkit import engine
 from layerkit.layers.serialization import serialize_keras_object
 from layerkit.saving import file_io
+from layerkit.saving.keras2_optimizer import _parse, load_keras2_slots
 from layerkit.saving.compile_config import compile_from_config, get_compile_config
 from layerkit.saving.model_config import model_from_config_dict
 from layerkit.saving.weights_h5 import (_assign, check_built, optimizer_variables, read_seeds,
@@ -207,12 +208,20 @@ def load_h5_model(path, custom_objects=None, compile=True, safe_mode=True):
 
 
 def _load_optimizer(group, model):
+    names = [_decode(n) for n in group.attrs.get("weight_names", [])]
     values = _group_values(group)
     variables = optimizer_variables(model)
-    if len(values) != len(variables):
-        warnings.warn(
-            f"The file holds {len(values)} optimizer weights, the model's "
-            f"{type(model.optimizer).__name__} has {len(variables)} (a file from Keras 2 "
-            "stores other slots); the optimizer starts fresh.", stacklevel=3)
+    keras2_names = any(_parse(n) not in (None, ("iterations", None)) for n in names)
+    if not keras2_names:
+        # layerkit's or Keras 3's file: the same Variables in the same order.
+        if len(values) != len(variables):
+            warnings.warn(f"The file holds {len(values)} optimizer weights, the model's "
+                          f"{type(model.optimizer).__name__} has {len(variables)}; the "
+                          "optimizer starts fresh.", stacklevel=3)
+            return
+        _assign("the optimizer", variables, values, skip_mismatch=False)
         return
-    _assign("the optimizer", variables, values, skip_mismatch=False)
+    if not load_keras2_slots(model.optimizer, model.trainable_variables, names, values):
+        warnings.warn("None of the file's optimizer weights matched the model's "
+                      f"{type(model.optimizer).__name__}; the optimizer starts fresh.",
+                      stacklevel=3)
