@@ -96,10 +96,38 @@ def _keras2_nodes(config):
     return config
 
 
+def _keras2_input_layers(config):
+    """InputLayer configs with Keras 2's `batch_input_shape` (Keras 3 reads it too)."""
+    for entry in config.get("layers", []):
+        if entry.get("class_name") == "InputLayer" and "batch_shape" in entry["config"]:
+            inner = dict(entry["config"])
+            inner["batch_input_shape"] = inner.pop("batch_shape")
+            entry["config"] = inner
+        elif isinstance(entry.get("config"), dict) and "layers" in entry["config"]:
+            _keras2_input_layers(entry["config"])
+    return config
+
+
+# Keywords only Keras 3 knows, left out of Keras 2 files when they hold their "off"
+# value (tf_keras rejects them; layerkit and Keras 3 read their absence as that value).
+_KERAS3_ONLY = {"input_axes": None, "output_axes": None, "quantization_config": None,
+                "optional": False}
+
+
+def _without_keras3_only(value):
+    if isinstance(value, list):
+        return [_without_keras3_only(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: _without_keras3_only(v) for k, v in value.items()
+            if not (k in _KERAS3_ONLY and v == _KERAS3_ONLY[k])}
+
+
 def model_config_json(model):
-    config = serialize_keras_object(model)
+    config = _without_keras3_only(serialize_keras_object(model))
     if "input_layers" in config["config"]:
         config["config"] = _keras2_nodes(config["config"])
+    _keras2_input_layers(config["config"])
     return json.dumps({"class_name": config["class_name"], "config": config["config"]},
                       default=_jsonable)
 
