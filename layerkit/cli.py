@@ -1,5 +1,6 @@
 """The `layerkit` command: `layerkit run prog.py [args...]` runs a Keras 2 program
-with `keras` mapped onto layerkit."""
+with `keras` mapped onto layerkit; `layerkit summary FILE` prints the summary of a
+saved model (.keras, .h5/.hdf5)."""
 import argparse
 import os
 import runpy
@@ -19,14 +20,31 @@ def _run(args):
     return 0
 
 
+def _summary(args):
+    from layerkit import saving
+    for path in args.files:
+        try:
+            model = saving.load_model(path, compile=False, safe_mode=not args.unsafe)
+        except (OSError, ValueError) as e:
+            print(f"layerkit summary: {e}", file=sys.stderr)
+            return 1
+        model.summary()
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="layerkit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a Keras program on layerkit")
     run.add_argument("program")
     run.add_argument("args", nargs=argparse.REMAINDER)
+    summary = sub.add_parser("summary", help="print the summary of saved models")
+    summary.add_argument("files", nargs="+", metavar="FILE")
+    summary.add_argument("--unsafe", action="store_true",
+                         help="allow Lambda layers stored as Python bytecode (runs code "
+                              "from the file: only for files you trust)")
     args = parser.parse_args(argv)
-    return _run(args)
+    return _run(args) if args.command == "run" else _summary(args)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,31 @@ A config names a class; the class is looked up in custom_objects, the
 registry, then layerkit's own layers and models (which register themselves in
 utils/object_registry.py when imported). Nothing from the config is ever executed
 as code. Public as `layerkit.saving.serialize_keras_object` and friends.
+
+Configs record Keras's public module names ("keras.layers", "keras"), never
+layerkit's own modules, so a file written on one engine loads on the other and in
+real Keras; a user class keeps its own module and registered name.
 """
 from layerkit.utils.object_registry import (get_builtin_class, get_registered_name,
                                             get_registered_object)
+
+# Keras's module for layerkit's classes whose module is not "keras.layers".
+_KERAS_MODULES = {"Sequential": "keras", "Model": "keras",
+                  "Functional": "keras.src.models.functional"}
+
+
+def _is_builtin(cls):
+    return cls.__module__.startswith("layerkit.") and \
+        get_builtin_class(cls.__name__) is cls and not getattr(cls, "_registered_name", None)
+
+
+def keras_module_of(cls):
+    """The module name a config records for `cls`."""
+    if not _is_builtin(cls):
+        return cls.__module__
+    if cls.__name__ in _KERAS_MODULES:
+        return _KERAS_MODULES[cls.__name__]
+    return "keras.models" if cls.__module__.startswith("layerkit.models") else "keras.layers"
 
 
 def serialize_keras_object(obj):
@@ -14,8 +36,10 @@ def serialize_keras_object(obj):
         return None
     if not hasattr(obj, "get_config"):
         raise TypeError(f"Cannot serialize {obj!r}: it has no get_config().")
-    return {"module": type(obj).__module__, "class_name": type(obj).__name__,
-            "config": obj.get_config(), "registered_name": get_registered_name(type(obj))}
+    cls = type(obj)
+    return {"module": keras_module_of(cls), "class_name": cls.__name__,
+            "config": obj.get_config(),
+            "registered_name": None if _is_builtin(cls) else get_registered_name(cls)}
 
 
 def deserialize_keras_object(config, custom_objects=None):
@@ -31,8 +55,13 @@ def deserialize_keras_object(config, custom_objects=None):
     if cls is None:
         cls = get_builtin_class(class_name)
     if cls is None:
-        raise ValueError(f"Unknown layer or model class {class_name!r} in the config. If it is "
-                         "your own class, pass it in custom_objects or decorate it with "
+        module = config.get("module")
+        where = f" (module {module!r})" if module and not str(module).startswith("keras") \
+            else ""
+        hint = f"import {module} before loading, " if where and module != "__main__" else ""
+        raise ValueError(f"Unknown layer or model class {class_name!r}{where} in the config. "
+                         f"If it is your own class, {hint}pass it in "
+                         f"custom_objects={{'{class_name}': {class_name}}} or decorate it with "
                          "@layerkit.saving.register_keras_serializable().")
     inner = config.get("config", {})
     from_config = getattr(cls, "from_config")

@@ -25,7 +25,10 @@ def functional_get_config(model):
 
     def encode(v):
         if isinstance(v, SymbolicTensor):
-            return {_TENSOR_KEY: True, "keras_history": ref(v)}
+            # Keras 3's form, so real Keras reads the config too.
+            return {"class_name": _TENSOR_KEY,
+                    "config": {"shape": list(v.shape), "dtype": v.dtype,
+                               "keras_history": ref(v)}}
         return v
 
     layers = []
@@ -43,7 +46,20 @@ def functional_get_config(model):
 
 
 def _is_ref(v):
-    return isinstance(v, dict) and v.get(_TENSOR_KEY)
+    return isinstance(v, dict) and (v.get("class_name") == _TENSOR_KEY or v.get(_TENSOR_KEY))
+
+
+def _history(v):
+    return (v.get("config") or v)["keras_history"]
+
+
+def _legacy_node(node):
+    """Keras 2's node, [[layer, node index, tensor index, kwargs], ...], in Keras 3's form."""
+    if isinstance(node, dict):
+        return node
+    refs = [{_TENSOR_KEY: True, "keras_history": list(item[:3])} for item in node]
+    kwargs = node[0][3] if node and len(node[0]) > 3 and isinstance(node[0][3], dict) else {}
+    return {"args": [refs[0] if len(refs) == 1 else refs], "kwargs": dict(kwargs)}
 
 
 def functional_from_config(cls, config, custom_objects=None):
@@ -53,21 +69,22 @@ def functional_from_config(cls, config, custom_objects=None):
     outputs = {}      # (layer name, node index) -> list of output tensors
     for entry in config["layers"]:
         layer = deserialize_keras_object(entry, custom_objects=custom_objects)
-        layers[entry["name"]] = layer
+        name = entry.get("name") or entry["config"]["name"]
+        layers[name] = layer
         if entry["class_name"] == "InputLayer":
-            outputs[(entry["name"], 0)] = [layer._input_tensor]
+            outputs[(name, 0)] = [layer._input_tensor]
         for i, node in enumerate(entry.get("inbound_nodes", [])):
-            pending.append((entry["name"], i, node))
+            pending.append((name, i, _legacy_node(node)))
 
     def resolve(v):
         if _is_ref(v):
-            name, node_index, tensor_index = v["keras_history"]
+            name, node_index, tensor_index = _history(v)
             return outputs[(name, node_index)][tensor_index]
         return v
 
     def ready(node):
         refs = _refs((node["args"], node["kwargs"]))
-        return all((v["keras_history"][0], v["keras_history"][1]) in outputs for v in refs)
+        return all((_history(v)[0], _history(v)[1]) in outputs for v in refs)
 
     while pending:
         progressed = False
@@ -92,6 +109,11 @@ def functional_from_config(cls, config, custom_objects=None):
 
     inputs = _map_refs(output_of, config["input_layers"])
     outs = _map_refs(output_of, config["output_layers"])
+    if any(not isinstance(n, dict) for e in config["layers"] for n in e.get("inbound_nodes", [])):
+        # Keras 2 lists every model's inputs and outputs, one tensor or more; a model
+        # of one input or output is called and predicts with a bare tensor, as there.
+        inputs = inputs[0] if isinstance(inputs, list) and len(inputs) == 1 else inputs
+        outs = outs[0] if isinstance(outs, list) and len(outs) == 1 else outs
     return cls(inputs, outs, name=config.get("name"), trainable=config.get("trainable", True))
 
 

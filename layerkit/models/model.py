@@ -4,6 +4,7 @@
 custom `call` gives a subclassed model.
 """
 from layerkit.layers.layer import Layer
+from layerkit.models.saving_hook import saving_function
 from layerkit.training.trainer import Trainer
 
 
@@ -113,11 +114,31 @@ class Model(Trainer, Layer):
     def _maybe_build(self, args):
         if self.built:
             return
+        # Kept for saving: a subclassed model is rebuilt for this shape before loading.
+        first = args[0] if args else None
+        if hasattr(first, "shape"):
+            self._build_input_shape = (None,) + tuple(first.shape)[1:]
         if type(self).build is not Model.build:
             Layer._maybe_build(self, args)
             return
         # A subclassed model: its sublayers build themselves during this first call.
         self.built = True
+
+    # --- saving (implemented by layerkit.saving, reached through a hook) -----
+    def save(self, filepath, overwrite=True, **kwargs):
+        """Saves the model (config, weights, compile settings, optimizer state): a
+        `.keras` zip as Keras 3 writes it, or Keras 2's HDF5 layout for `.h5`/`.hdf5`."""
+        return saving_function("save_model")(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        return saving_function("save_weights")(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
+        return saving_function("load_weights")(self, filepath, skip_mismatch=skip_mismatch,
+                                               by_name=by_name, **kwargs)
+
+    def to_json(self, **kwargs):
+        return saving_function("model_to_json")(self, **kwargs)
 
     def build(self, input_shape=None):
         if self.built:

@@ -284,6 +284,8 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         runner = self._runner("train")
         self.stop_training = False
         cbs.on_train_begin()
+        # A callback that restored a backup (BackupAndRestore) says where to start.
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         epoch_logs = {}
         rng = np.random.default_rng(np.random.randint(0, 2**31 - 1))
         for epoch in range(initial_epoch, epochs):

@@ -4,6 +4,9 @@ from layerkit.utils.data_sequence import Sequence
 from layerkit.utils.py_dataset import PyDataset
 from layerkit.utils.file_utils import get_file
 from layerkit.utils.np_utils import normalize, to_categorical
+from layerkit.utils.object_registry import (CustomObjectScope, custom_object_scope,
+                                            get_custom_objects, get_registered_name,
+                                            get_registered_object, register_keras_serializable)
 from layerkit.utils.random_seed import set_random_seed
 
 
