@@ -60,9 +60,16 @@ def corrcoef(x):
     return jnp.corrcoef(x)
 
 
+def _check_1d(x):
+    if x.ndim != 1:
+        raise ValueError(f"histogram: `x` must be 1-D; received shape {tuple(x.shape)}.")
+
+
 def histogram(x, bins=10, range=None):
     """(counts, bin edges); the counts of a float input are float32, as numpy's
     (and Keras's) histogram with jax.numpy gives."""
+    x = convert_to_tensor(x)
+    _check_1d(x)
     return jnp.histogram(x, bins=bins, range=range)
 
 

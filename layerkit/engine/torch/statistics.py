@@ -140,8 +140,14 @@ def corrcoef(x):
     return torch.corrcoef(_float(_t(x)))
 
 
+def _check_1d(x):
+    if x.ndim != 1:
+        raise ValueError(f"histogram: `x` must be 1-D; received shape {tuple(x.shape)}.")
+
+
 def histogram(x, bins=10, range=None):
     x = _float(_t(x))
+    _check_1d(x)
     if range is None:
         range = (float(torch.min(x)), float(torch.max(x)))
     counts, edges = torch.histogram(x.cpu().flatten(), bins=bins,
@@ -203,10 +209,11 @@ def _segment(reduce, identity):
             start = info.min if identity < 0 else info.max
         out = torch.full((n,) + tuple(data.shape[1:]), start, dtype=data.dtype,
                          device=data.device)
-        # Ids out of [0, n) are dropped, as JAX drops them.
-        keep = (ids >= 0) & (ids < n)
-        data, ids = data[keep], ids[keep]
-        index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
+        # Ids out of [0, n) are dropped, as JAX drops them: their rows become the
+        # reduction's identity, added to segment 0.
+        keep = ((ids >= 0) & (ids < n)).reshape((-1,) + (1,) * (data.ndim - 1))
+        data = torch.where(keep, data, torch.as_tensor(start, dtype=data.dtype))
+        index = ids.clamp(0, n - 1).reshape(keep.shape).expand_as(data)
         return out.scatter_reduce(0, index, data, reduce=reduce, include_self=False)
     return segment
 
