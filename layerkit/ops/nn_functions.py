@@ -137,7 +137,8 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     if strategy == "greedy":
         return _greedy(inputs, sequence_lengths, merge_repeated, mask_index)
     if strategy == "beam_search":
-        from layerkit.ops.ctc_beam import beam_search
-        return beam_search(inputs, sequence_lengths, beam_width, top_paths, mask_index)
+        raise NotImplementedError(
+            "ctc_decode: strategy='beam_search' is not available in layerkit yet; use "
+            "strategy='greedy'.")
     raise ValueError(f"ctc_decode: strategy must be 'greedy' or 'beam_search'; received "
                      f"{strategy!r}.")

@@ -30,7 +30,8 @@ def switch(index, branches, *operands):
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     if xs is None and length is None:
         raise ValueError("scan: give `xs` or `length` (the number of steps).")
-    leaves = tree.flatten(xs) if xs is not None else []
+    leaves = [_t(x) for x in tree.flatten(xs)] if xs is not None else []
+    init = tree.map_structure(lambda v: v if v is None else _t(v), init)
     n = length if length is not None else int(leaves[0].shape[0])
     carry, outputs = init, []
     for i in (range(n - 1, -1, -1) if reverse else range(n)):
@@ -63,7 +64,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
 
 def map(f, xs):
-    leaves = tree.flatten(xs)
+    leaves = [_t(x) for x in tree.flatten(xs)]
     return _stack([f(tree.pack_sequence_as(xs, [leaf[i] for leaf in leaves]))
                    for i in range(int(leaves[0].shape[0]))])
 
@@ -89,7 +90,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
 
 
 def vectorized_map(function, elements):
-    return torch.vmap(function)(elements)
+    return torch.vmap(function)(tree.map_structure(_t, elements))
 
 
 def custom_gradient(f):

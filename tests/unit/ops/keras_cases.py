@@ -322,4 +322,6 @@ CASES = [
     ("imag of float", lambda o: o.imag(F)),
     ("average_pool same uneven", lambda o: o.average_pool(IMG, 2, strides=2, padding="same")),
     ("max_pool same uneven", lambda o: o.max_pool(IMG, 3, strides=2, padding="same")),
+    ("rearrange", lambda o: o.rearrange(RNG_IMG4, "b h (w c) d -> b (c h) w d", c=2)),
+    ("rearrange transpose", lambda o: o.rearrange(F3, "a b c -> c a b")),
 ]
