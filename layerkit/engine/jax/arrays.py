@@ -28,10 +28,18 @@ def vdot(x1, x2):
 
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
+    sizes = (x1.shape[axisa if axis is None else axis], x2.shape[axisb if axis is None else axis])
+    if any(s not in (2, 3) for s in sizes):
+        raise ValueError(f"cross: the vector axes must have 2 or 3 components; received "
+                         f"{sizes[0]} and {sizes[1]}.")
     return jnp.cross(x1, x2, axisa=axisa, axisb=axisb, axisc=axisc, axis=axis)
 
 
 def correlate(x1, x2, mode="valid"):
+    if mode not in ("valid", "same", "full"):
+        raise ValueError(f"correlate: mode must be 'valid', 'same' or 'full'; received "
+                         f"{mode!r}.")
     return jnp.correlate(x1, x2, mode=mode)
 
 

@@ -74,6 +74,10 @@ def histogram(x, bins=10, range=None):
 
 
 def searchsorted(sorted_sequence, values, side="left"):
+    sorted_sequence = convert_to_tensor(sorted_sequence)
+    if sorted_sequence.ndim != 1:
+        raise ValueError("searchsorted: `sorted_sequence` must be 1-D; received shape "
+                         f"{tuple(sorted_sequence.shape)}.")
     return jnp.searchsorted(sorted_sequence, values, side=side).astype("int32")
 
 
