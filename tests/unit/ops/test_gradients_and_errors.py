@@ -94,3 +94,14 @@ def test_gradient_matches_keras(keras_oracle, fn, x):
 def test_bad_input_is_named(call, pattern):
     with pytest.raises((ValueError, TypeError, NotImplementedError), match=pattern):
         call()
+
+
+def test_fold_gives_the_documented_output_size_when_blocks_stop_short():
+    # Blocks of 2 with stride 2 cover columns 0..5 of 7: fold puts them back and leaves
+    # column 6 zero (Keras 3.15 on JAX returns 6 columns here; PyTorch's fold gives 7).
+    x = RNG.normal(size=(2, 3, 6, 7)).astype("float32")
+    out = np.asarray(ops.convert_to_numpy(ops.fold(ops.unfold(x, 2, stride=2), (6, 7), 2,
+                                                   stride=2)))
+    expected = x.copy()
+    expected[..., 6] = 0.0
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
