@@ -57,3 +57,9 @@ def _saturate_cast(x, dtype):
 
 
 saturate_cast = _dispatch.graph_op(_saturate_cast, "saturate_cast", "core")
+
+
+# One spelling of the engine's autodiff for custom training steps on every engine:
+# value_and_grad(fn, argnums=0, has_aux=False)(*args) -> (value, grads), as
+# jax.value_and_grad (torch.autograd underneath on PyTorch). Not a Keras name.
+value_and_grad = _engine.value_and_grad

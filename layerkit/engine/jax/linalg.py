@@ -12,7 +12,12 @@ def _float(x):
 
 
 def cholesky(x, upper=False):
+    """The Cholesky factor; NaN (JAX's answer for a matrix that is not positive
+    definite) becomes a clear error when the values are concrete."""
     out = jnp.linalg.cholesky(_float(x), upper=upper)
+    if not isinstance(out, jax.core.Tracer) and bool(jnp.any(jnp.isnan(out))):
+        raise ValueError("cholesky: the input is not a positive definite matrix (the "
+                         "decomposition failed).")
     return out
 
 
@@ -81,9 +86,8 @@ def slogdet(x):
 
 
 def logdet(x):
-    """log |det x| of a positive definite x, from its Cholesky factor."""
-    from jax.numpy.linalg import slogdet as _slogdet
-    return _slogdet(_float(x))[1]
+    """log |det x| (slogdet: stabler than log(det(x)))."""
+    return jnp.linalg.slogdet(_float(x))[1]
 
 
 def jvp(fun, primals, tangents, has_aux=False):

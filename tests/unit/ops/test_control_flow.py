@@ -150,3 +150,22 @@ def test_control_flow_refuses_symbolic_tensors():
 def test_scan_needs_xs_or_length():
     with pytest.raises(ValueError):
         ops.scan(lambda c, x: (c, c), np.float32(0.0))
+
+
+def test_value_and_grad_is_one_spelling_for_a_training_step():
+    # Least squares by gradient descent, the same code on both engines.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 3)).astype("float32")
+    y = x @ np.array([1.0, -2.0, 0.5], "float32")
+    w = ops.zeros((3,))
+
+    def loss(weights, inputs, targets):
+        error = ops.subtract(ops.matmul(inputs, weights), targets)
+        return ops.mean(error * error), error
+
+    step = ops.value_and_grad(loss, has_aux=True)
+    for _ in range(200):
+        (value, _), grad = step(w, x, y)
+        w = w - 0.1 * grad
+    np.testing.assert_allclose(to_np(w), [1.0, -2.0, 0.5], atol=1e-3)
+    assert float(to_np(value)) < 1e-5
