@@ -26,6 +26,13 @@ nn = _engine_module("nn")
 random = _engine_module("random")
 rnn_module = _engine_module("rnn")
 foreach = _engine_module("foreach")
+elementwise = _engine_module("elementwise")
+arrays = _engine_module("arrays")
+statistics = _engine_module("statistics")
+linalg = _engine_module("linalg")
+fft = _engine_module("fft")
+control_flow = _engine_module("control_flow")
+ctc = _engine_module("ctc")
 
 Variable = core.Variable
 convert_to_tensor = core.convert_to_tensor

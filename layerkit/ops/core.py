@@ -32,3 +32,34 @@ def shape(x):
 
 def dtype(x):
     return standardize_dtype(x.dtype)
+
+
+def _saturate_cast(x, dtype):
+    """`x` cast to `dtype` with values first clipped to the range that dtype (and
+    x's own) can hold, so large floats do not wrap around in an integer."""
+    import numpy as np
+    from layerkit.engine import numpy as engine_np
+    x = convert_to_tensor(x)
+    dtype = standardize_dtype(dtype)
+    source = standardize_dtype(x.dtype)
+    if dtype == "bool" or source == "bool":
+        return _engine.cast(x, dtype)
+    info = np.iinfo if dtype.startswith(("int", "uint")) else np.finfo
+    lo, hi = float(info(dtype).min), float(info(dtype).max)
+    if source.startswith(("int", "uint")):
+        lo, hi = max(lo, float(np.iinfo(source).min)), min(hi, float(np.iinfo(source).max))
+        lo, hi = int(lo), int(hi)
+    elif info is np.iinfo:
+        # The float below the integer bound that the source dtype can hold exactly.
+        hi = float(np.nextafter(np.array(hi, source), np.array(0, source))) if \
+            float(np.array(hi, source)) > hi else hi
+    return _engine.cast(engine_np.clip(x, lo, hi), dtype)
+
+
+saturate_cast = _dispatch.graph_op(_saturate_cast, "saturate_cast", "core")
+
+
+# One spelling of the engine's autodiff for custom training steps on every engine:
+# value_and_grad(fn, argnums=0, has_aux=False)(*args) -> (value, grads), as
+# jax.value_and_grad (torch.autograd underneath on PyTorch). Not a Keras name.
+value_and_grad = _engine.value_and_grad

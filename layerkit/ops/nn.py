@@ -71,3 +71,13 @@ def binary_crossentropy(target, output, from_logits=False):
     eps = config.epsilon()
     output = np_ops.clip(output, eps, 1.0 - eps)
     return -(target * np_ops.log(output) + (1.0 - target) * np_ops.log(1.0 - output))
+
+
+from layerkit.ops.nn_activations import *  # noqa: E402,F401,F403
+from layerkit.ops.nn_activations import __all__ as _activations  # noqa: E402
+from layerkit.ops.nn_shapes import *  # noqa: E402,F401,F403
+from layerkit.ops.nn_shapes import __all__ as _shapes  # noqa: E402
+from layerkit.ops.nn_functions import *  # noqa: E402,F401,F403
+from layerkit.ops.nn_functions import __all__ as _functions  # noqa: E402
+
+__all__ += _activations + _shapes + _functions

@@ -1,6 +1,8 @@
-"""`layerkit.ops` array functions: the engine's own, bound at import, and a few
-written once over them. Each records a graph node when called on a symbolic tensor
-(see ops/dispatch.py)."""
+"""`layerkit.ops.numpy`: Keras 3's `keras.ops.numpy` names. The engine's own ops are
+bound at import (engine numpy, elementwise, arrays and statistics modules, and
+slogdet from linalg); the few written once over them come from numpy_composed.py.
+Each records a graph node when called on a symbolic tensor (see ops/dispatch.py)."""
+from layerkit import engine as _engine_package
 from layerkit.engine import core as _core
 from layerkit.engine import numpy as _engine
 from layerkit.engine.common.contract import CONTRACT
@@ -10,16 +12,26 @@ from layerkit.ops import dispatch as _dispatch
 # the data.
 _VALUE_OPS = {"size": "its result is a Python number",
               "nonzero": "the shape of its result depends on the data",
-              "unique": "the shape of its result depends on the data"}
+              "unique": "the shape of its result depends on the data",
+              "bincount": "the shape of its result depends on the data"}
 
-__all__ = list(CONTRACT["numpy"]) + ["in_top_k"]
-for _name in CONTRACT["numpy"]:
-    if _name in _VALUE_OPS:
-        globals()[_name] = _dispatch.value_op(getattr(_engine, _name), _name,
-                                              _VALUE_OPS[_name])
-    elif _name != "ndim":
-        globals()[_name] = _dispatch.graph_op(getattr(_engine, _name), _name, "numpy")
-del _name
+# The engine modules bound here and the names each gives `ops.numpy`.
+_BOUND = [(_engine, CONTRACT["numpy"]),
+          (_engine_package.elementwise, CONTRACT["elementwise"]),
+          (_engine_package.arrays, CONTRACT["arrays"]),
+          (_engine_package.statistics, CONTRACT["statistics"]),
+          (_engine_package.linalg, ("slogdet",))]
+
+__all__ = ["in_top_k"]
+for _module, _names in _BOUND:
+    for _name in _names:
+        __all__.append(_name)
+        if _name in _VALUE_OPS:
+            globals()[_name] = _dispatch.value_op(getattr(_module, _name), _name,
+                                                  _VALUE_OPS[_name])
+        elif _name != "ndim":
+            globals()[_name] = _dispatch.graph_op(getattr(_module, _name), _name, "numpy")
+del _module, _names, _name
 
 
 def ndim(x):
@@ -39,3 +51,8 @@ def _in_top_k(targets, predictions, k):
 
 
 in_top_k = _dispatch.graph_op(_in_top_k, "in_top_k", "numpy")
+
+from layerkit.ops.numpy_composed import *  # noqa: E402,F401,F403
+from layerkit.ops.numpy_composed import __all__ as _composed  # noqa: E402
+
+__all__ += _composed

@@ -25,8 +25,6 @@ log1p = jnp.log1p
 log2 = jnp.log2
 log10 = jnp.log10
 sign = jnp.sign
-floor = jnp.floor
-ceil = jnp.ceil
 sin, cos, tan = jnp.sin, jnp.cos, jnp.tan
 arcsin, arccos, arctan, arctan2 = jnp.arcsin, jnp.arccos, jnp.arctan, jnp.arctan2
 sinh, cosh, tanh = jnp.sinh, jnp.cosh, jnp.tanh
@@ -46,7 +44,6 @@ isnan = jnp.isnan
 isinf = jnp.isinf
 isfinite = jnp.isfinite
 where = jnp.where
-matmul = jnp.matmul
 dot = jnp.dot
 tensordot = jnp.tensordot
 einsum = jnp.einsum
@@ -73,23 +70,6 @@ pad = jnp.pad
 tril = jnp.tril
 triu = jnp.triu
 diag = jnp.diag
-sum = jnp.sum
-prod = jnp.prod
-mean = jnp.mean
-max = amax = jnp.max
-min = amin = jnp.min
-std = jnp.std
-var = jnp.var
-all = jnp.all
-any = jnp.any
-argmax = jnp.argmax
-argmin = jnp.argmin
-argsort = jnp.argsort
-sort = jnp.sort
-cumsum = jnp.cumsum
-cumprod = jnp.cumprod
-count_nonzero = jnp.count_nonzero
-average = jnp.average
 round = jnp.round
 clip = jnp.clip
 ndim = jnp.ndim
@@ -97,24 +77,31 @@ size = jnp.size
 nan_to_num = jnp.nan_to_num
 
 
-def logsumexp(x, axis=None, keepdims=False):
-    return jax.scipy.special.logsumexp(x, axis=axis, keepdims=keepdims)
+def _float_input(x):
+    """Integer and bool inputs of floor/ceil become float32, as Keras gives."""
+    x = convert_to_tensor(x)
+    return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype("float32")
+
+
+def floor(x):
+    return jnp.floor(_float_input(x))
+
+
+def ceil(x):
+    return jnp.ceil(_float_input(x))
+
+
+def matmul(x1, x2):
+    """int8 @ int8 accumulates and returns int32 (what int8 matmul units give), as
+    Keras does; other dtypes promote as usual."""
+    x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
+    if x1.dtype == jnp.int8 and x2.dtype == jnp.int8:
+        return jnp.matmul(x1, x2, preferred_element_type=jnp.int32)
+    return jnp.matmul(x1, x2)
 
 
 def erf(x):
     return jax.scipy.special.erf(x)
-
-
-def norm(x, ord=None, axis=None, keepdims=False):
-    return jnp.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
-
-
-def top_k(x, k, sorted=True):
-    return jax.lax.top_k(x, k)
-
-
-def segment_sum(data, segment_ids, num_segments=None):
-    return jax.ops.segment_sum(data, segment_ids, num_segments=num_segments)
 
 
 def slice(x, start_indices, shape):
@@ -127,9 +114,18 @@ def scatter(indices, values, shape):
     return zeros_.at[key].add(values)
 
 
-def scatter_update(inputs, indices, updates):
+_SCATTER = {None: "set", "add": "add", "max": "max", "min": "min", "mul": "multiply"}
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    """`inputs` with `updates` written (or, with `reduction`, combined by add, max,
+    min or mul) at `indices`, a (..., rank) int tensor of positions."""
+    if reduction not in _SCATTER:
+        raise ValueError(f"scatter_update: reduction must be None, 'add', 'max', 'min' or "
+                         f"'mul'; received {reduction!r}.")
+    inputs = convert_to_tensor(inputs)
     key = tuple(jnp.moveaxis(jnp.asarray(indices), -1, 0))
-    return inputs.at[key].set(updates)
+    return getattr(inputs.at[key], _SCATTER[reduction])(updates)
 
 
 def diagonal(x, offset=0, axis1=0, axis2=1):
@@ -162,6 +158,9 @@ def logaddexp(x1, x2):
     return jnp.logaddexp(x1.astype(dtype), x2.astype(dtype))
 
 
+from layerkit.engine.jax.reductions import (  # noqa: E402,F401
+    all, amax, amin, any, argmax, argmin, argsort, average, count_nonzero, cumprod, cumsum,
+    logsumexp, max, mean, min, norm, prod, segment_sum, sort, std, sum, top_k, var)
 from layerkit.engine.jax.numpy_data_dependent import nonzero, quantile, unique  # noqa: E402,F401
 from layerkit.engine.jax.numpy_creation import (  # noqa: E402,F401
     arange, array, copy, empty, eye, full, full_like, identity, linspace, meshgrid, ones,

@@ -2,6 +2,7 @@
 arange, linspace, meshgrid, empty, copy, and the *_like forms."""
 import jax.numpy as jnp
 
+from layerkit import config
 from layerkit.engine.jax.core import convert_to_tensor
 
 eye = jnp.eye
@@ -22,7 +23,8 @@ def ones(shape, dtype=None):
 
 
 def full(shape, fill_value, dtype=None):
-    return jnp.full(shape, fill_value, dtype=dtype)
+    """floatx unless `dtype` says otherwise, whatever the fill value (Keras's rule)."""
+    return jnp.full(shape, fill_value, dtype=dtype or config.floatx())
 
 
 def zeros_like(x, dtype=None):
@@ -47,7 +49,6 @@ def meshgrid(*x, indexing="xy"):
 
 def empty(shape, dtype=None):
     """Like zeros (JAX has no uninitialised memory); floatx by default, as in Keras."""
-    from layerkit import config
     return jnp.empty(shape, dtype=dtype or config.floatx())
 
 

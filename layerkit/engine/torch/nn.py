@@ -70,17 +70,34 @@ def hard_sigmoid(x):
     return F.relu6(_t(x) + 3.0) / 6.0
 
 
+def _over_axes(fn, x, axis):
+    """`fn` (softmax-like, over one dim) applied jointly over a tuple of axes: those
+    axes moved last and merged, then put back."""
+    x = _t(x)
+    if isinstance(axis, int):
+        return fn(x, dim=axis)
+    axes = [a % x.ndim for a in axis]
+    moved = torch.movedim(x, axes, list(range(x.ndim - len(axes), x.ndim)))
+    out = fn(moved.reshape(moved.shape[:x.ndim - len(axes)] + (-1,)), dim=-1)
+    return torch.movedim(out.reshape(moved.shape), list(range(x.ndim - len(axes), x.ndim)),
+                         axes)
+
+
 def softmax(x, axis=-1):
-    return torch.softmax(_t(x), dim=axis)
+    return _over_axes(torch.softmax, x, axis)
 
 
 def log_softmax(x, axis=-1):
-    return torch.log_softmax(_t(x), dim=axis)
+    return _over_axes(torch.log_softmax, x, axis)
 
 
 def one_hot(x, num_classes, axis=-1, dtype="float32"):
     from layerkit.engine.torch.core import to_torch_dtype
-    out = F.one_hot(_t(x).long(), num_classes).to(to_torch_dtype(dtype))
+    # A comparison, not F.one_hot: an id outside [0, num_classes) gives a row of zeros
+    # (as on JAX) instead of an error.
+    x = _t(x)
+    classes = torch.arange(num_classes, device=x.device)
+    out = (x.long().unsqueeze(-1) == classes).to(to_torch_dtype(dtype))
     return out if axis == -1 else torch.moveaxis(out, -1, axis)
 
 

@@ -52,8 +52,8 @@ log1p = _unary(torch.log1p)
 log2 = _unary(torch.log2)
 log10 = _unary(torch.log10)
 sign = _unary(torch.sign)
-floor = _unary(torch.floor)
-ceil = _unary(torch.ceil)
+floor = _unary(lambda x: torch.floor(x if x.is_floating_point() else x.float()))
+ceil = _unary(lambda x: torch.ceil(x if x.is_floating_point() else x.float()))
 sin, cos, tan = _unary(torch.sin), _unary(torch.cos), _unary(torch.tan)
 arcsin, arccos, arctan = _unary(torch.asin), _unary(torch.acos), _unary(torch.atan)
 sinh, cosh, tanh = _unary(torch.sinh), _unary(torch.cosh), _unary(torch.tanh)
@@ -145,7 +145,19 @@ less_equal = _scalar_ok(torch.le)
 logical_and = _binary(torch.logical_and)
 logical_or = _binary(torch.logical_or)
 logical_xor = _binary(torch.logical_xor)
-matmul = _binary(torch.matmul)
+
+
+def matmul(a, b):
+    """int8 @ int8 accumulates and returns int32, as Keras gives."""
+    a, b = _t(a), _t(b)
+    if a.dtype == torch.int8 and b.dtype == torch.int8:
+        a, b = a.to(torch.int32), b.to(torch.int32)
+    elif a.dtype != b.dtype:
+        dtype = torch.promote_types(a.dtype, b.dtype)
+        a, b = a.to(dtype), b.to(dtype)
+    return torch.matmul(a, b)
+
+
 outer = _binary(torch.outer)
 
 
@@ -170,7 +182,7 @@ def einsum(subscripts, *operands):
 def where(condition, x1=None, x2=None):
     condition = _t(condition).bool()
     if x1 is None and x2 is None:
-        return torch.nonzero(condition, as_tuple=True)
+        return tuple(i.to(torch.int32) for i in torch.nonzero(condition, as_tuple=True))
     x1, x2 = _pair(x1, x2) if isinstance(x1, _T) or isinstance(x2, _T) else (_t(x1), _t(x2))
     return torch.where(condition, x1, x2)
 
@@ -283,9 +295,15 @@ def broadcast_to(x, shape):
 
 
 def take(x, indices, axis=None):
+    """numpy.take: negative indices count from the end."""
     x, indices = _t(x), _t(indices).long()
     if axis is None:
-        return x.flatten()[indices]
+        x = x.flatten()
+        axis = 0
+    size = x.shape[axis]
+    indices = torch.where(indices < 0, indices + size, indices)
+    if x.ndim == 1:
+        return x[indices]
     return torch.index_select(x, axis, indices.flatten()).reshape(
         x.shape[:axis % x.ndim] + indices.shape + x.shape[axis % x.ndim + 1:])
 
@@ -297,19 +315,44 @@ def take_along_axis(x, indices, axis=None):
     return torch.take_along_dim(x, indices, dim=axis)
 
 
+_PAD_MODES = ("constant", "reflect", "symmetric", "edge", "wrap")
+
+
+def _pad_index(size, before, after, mode):
+    """numpy.pad's source index for each position of a padded axis."""
+    i = np.arange(-before, size + after)
+    if mode == "edge":
+        return np.clip(i, 0, size - 1)
+    if mode == "wrap":
+        return i % size
+    if mode == "reflect":          # edge not repeated: period 2 (size - 1)
+        if size == 1:
+            return np.zeros_like(i)
+        i = i % (2 * (size - 1))
+        return np.where(i < size, i, 2 * (size - 1) - i)
+    i = i % (2 * size)             # symmetric: edge repeated, period 2 size
+    return np.where(i < size, i, 2 * size - 1 - i)
+
+
 def pad(x, pad_width, mode="constant", constant_values=0):
+    """numpy.pad on any rank: constant by torch's pad, the other modes as one gather
+    per padded axis (torch's own reflect/replicate pad only the last 1-3 axes of 2-5-D
+    inputs)."""
     x = _t(x)
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {_PAD_MODES}; received {mode!r}.")
     pad_width = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
-    flat = []
-    for before, after in reversed(pad_width.tolist()):
-        flat += [before, after]
     if mode == "constant":
+        flat = []
+        for before, after in reversed(pad_width.tolist()):
+            flat += [before, after]
         return torch.nn.functional.pad(x, flat, mode="constant", value=constant_values)
-    torch_mode = {"reflect": "reflect", "edge": "replicate", "symmetric": None,
-                  "wrap": "circular"}.get(mode)
-    if torch_mode is None:
-        raise ValueError(f"pad: mode {mode!r} is not supported on the torch engine.")
-    return torch.nn.functional.pad(x, flat, mode=torch_mode)
+    for axis, (before, after) in enumerate(pad_width.tolist()):
+        if before or after:
+            index = torch.as_tensor(_pad_index(x.shape[axis], before, after, mode),
+                                    device=x.device)
+            x = torch.index_select(x, axis, index)
+    return x
 
 
 def tril(x, k=0):
@@ -322,125 +365,6 @@ def triu(x, k=0):
 
 def diag(x, k=0):
     return torch.diag(_t(x), diagonal=k)
-
-
-def _reduce(fn):
-    def op(x, axis=None, keepdims=False):
-        x = _t(x)
-        if axis is None:
-            out = fn(x)
-            return out.reshape((1,) * x.ndim) if keepdims else out
-        return fn(x, dim=_axis(axis), keepdim=keepdims)
-    return op
-
-
-def _float(x):
-    return x if x.is_floating_point() or x.is_complex() else x.float()
-
-
-sum = _reduce(torch.sum)
-prod_ = _reduce(torch.prod)
-any = _reduce(torch.any)
-all = _reduce(torch.all)
-
-
-def prod(x, axis=None, keepdims=False):
-    x = _t(x)
-    if isinstance(axis, (tuple, list)):
-        for a in sorted((a % x.ndim for a in axis), reverse=True):
-            x = torch.prod(x, dim=a, keepdim=keepdims)
-        return x
-    return prod_(x, axis, keepdims)
-
-
-def mean(x, axis=None, keepdims=False):
-    x = _float(_t(x))
-    if axis is None:
-        out = torch.mean(x)
-        return out.reshape((1,) * x.ndim) if keepdims else out
-    return torch.mean(x, dim=_axis(axis), keepdim=keepdims)
-
-
-def _minmax(fn):
-    def op(x, axis=None, keepdims=False, initial=None):
-        x = _t(x)
-        if axis is None:
-            out = fn(x)
-            out = out.reshape((1,) * x.ndim) if keepdims else out
-        else:
-            out = fn(x, dim=_axis(axis), keepdim=keepdims)
-        if initial is not None:
-            out = torch.clamp(out, min=initial) if fn is torch.amax else torch.clamp(out, max=initial)
-        return out
-    return op
-
-
-max = amax = _minmax(torch.amax)
-min = amin = _minmax(torch.amin)
-
-
-def var(x, axis=None, keepdims=False):
-    x = _float(_t(x))
-    if axis is None:
-        out = torch.var(x, correction=0)
-        return out.reshape((1,) * x.ndim) if keepdims else out
-    return torch.var(x, dim=_axis(axis), keepdim=keepdims, correction=0)
-
-
-def std(x, axis=None, keepdims=False):
-    return torch.sqrt(var(x, axis, keepdims))
-
-
-def argmax(x, axis=None, keepdims=False):
-    return torch.argmax(_t(x), dim=axis, keepdim=keepdims)
-
-
-def argmin(x, axis=None, keepdims=False):
-    return torch.argmin(_t(x), dim=axis, keepdim=keepdims)
-
-
-def argsort(x, axis=-1):
-    x = _t(x)
-    if axis is None:
-        return torch.argsort(x.flatten(), stable=True)
-    return torch.argsort(x, dim=axis, stable=True)
-
-
-def sort(x, axis=-1):
-    x = _t(x)
-    if axis is None:
-        return torch.sort(x.flatten()).values
-    return torch.sort(x, dim=axis).values
-
-
-def cumsum(x, axis=None, dtype=None):
-    x = _t(x)
-    if axis is None:
-        x, axis = x.flatten(), 0
-    return torch.cumsum(x, dim=axis, dtype=to_torch_dtype(dtype) if dtype else None)
-
-
-def cumprod(x, axis=None, dtype=None):
-    x = _t(x)
-    if axis is None:
-        x, axis = x.flatten(), 0
-    return torch.cumprod(x, dim=axis, dtype=to_torch_dtype(dtype) if dtype else None)
-
-
-def count_nonzero(x, axis=None):
-    return torch.count_nonzero(_t(x), dim=_axis(axis))
-
-
-def average(x, axis=None, weights=None):
-    x = _float(_t(x))
-    if weights is None:
-        return mean(x, axis)
-    w = _t(weights).to(x.dtype)
-    if axis is not None and w.ndim == 1 and x.ndim > 1:
-        shape = [1] * x.ndim
-        shape[axis] = -1
-        w = w.reshape(shape)
-    return torch.sum(x * w, dim=axis) / torch.sum(w * torch.ones_like(x), dim=axis)
 
 
 def round(x, decimals=0):
@@ -466,32 +390,8 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     return torch.nan_to_num(_t(x), nan=nan, posinf=posinf, neginf=neginf)
 
 
-def logsumexp(x, axis=None, keepdims=False):
-    x = _t(x)
-    if axis is None:
-        out = torch.logsumexp(x.flatten(), dim=0)
-        return out.reshape((1,) * x.ndim) if keepdims else out
-    return torch.logsumexp(x, dim=_axis(axis), keepdim=keepdims)
-
-
 def erf(x):
     return torch.erf(_t(x))
-
-
-def norm(x, ord=None, axis=None, keepdims=False):
-    return torch.linalg.norm(_float(_t(x)), ord=ord, dim=_axis(axis), keepdim=keepdims)
-
-
-def top_k(x, k, sorted=True):
-    out = torch.topk(_t(x), k, sorted=sorted)
-    return out.values, out.indices
-
-
-def segment_sum(data, segment_ids, num_segments=None):
-    data, segment_ids = _t(data), _t(segment_ids).long()
-    n = num_segments if num_segments is not None else int(segment_ids.max()) + 1
-    out = torch.zeros((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
-    return out.index_add_(0, segment_ids, data)
 
 
 def slice(x, start_indices, shape):
@@ -507,11 +407,32 @@ def scatter(indices, values, shape):
     return out.index_put_(key, values, accumulate=True)
 
 
-def scatter_update(inputs, indices, updates):
+_SCATTER = {"add": "sum", "max": "amax", "min": "amin", "mul": "prod"}
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    """`inputs` with `updates` written (or, with `reduction`, combined by add, max,
+    min or mul) at `indices`, a (..., rank) int tensor of positions."""
+    if reduction is not None and reduction not in _SCATTER:
+        raise ValueError(f"scatter_update: reduction must be None, 'add', 'max', 'min' or "
+                         f"'mul'; received {reduction!r}.")
     out = _t(inputs).clone()
-    key = tuple(_t(indices).long().moveaxis(-1, 0))
-    out[key] = _t(updates).to(out.dtype)
-    return out
+    indices = _t(indices).long()
+    updates = _t(updates).to(out.dtype)
+    if reduction is None:
+        out[tuple(indices.moveaxis(-1, 0))] = updates
+        return out
+    # Positions flattened over the indexed leading axes; each combines its updates.
+    rank = indices.shape[-1]
+    lead, rest = out.shape[:rank], out.shape[rank:]
+    strides = torch.tensor([int(np.prod(lead[i + 1:])) for i in range(rank)],
+                           device=out.device)
+    flat_index = (indices * strides).sum(-1).reshape(-1)
+    flat = out.reshape((-1,) + tuple(rest))
+    values = updates.reshape((-1,) + tuple(rest))
+    index = flat_index.reshape((-1,) + (1,) * len(rest)).expand_as(values)
+    return flat.scatter_reduce(0, index, values, reduce=_SCATTER[reduction],
+                               include_self=True).reshape(out.shape)
 
 
 def diagonal(x, offset=0, axis1=0, axis2=1):
@@ -556,6 +477,9 @@ def logaddexp(x1, x2):
     return torch.logaddexp(x1.to(work), x2.to(work)).to(dtype)
 
 
+from layerkit.engine.torch.reductions import (  # noqa: E402,F401
+    all, amax, amin, any, argmax, argmin, argsort, average, count_nonzero, cumprod, cumsum,
+    logsumexp, max, mean, min, norm, prod, segment_sum, sort, std, sum, top_k, var)
 from layerkit.engine.torch.numpy_data_dependent import nonzero, quantile, unique  # noqa: E402,F401
 from layerkit.engine.torch.numpy_creation import (  # noqa: E402,F401
     arange, array, copy, empty, eye, full, full_like, identity, linspace, meshgrid, ones,

@@ -5,6 +5,7 @@ import builtins
 import numpy as np
 import torch
 
+from layerkit import config
 from layerkit.engine.torch.core import DEVICE, convert_to_tensor, to_torch_dtype
 
 _T = torch.Tensor
@@ -53,7 +54,8 @@ def ones(shape, dtype=None):
 
 def full(shape, fill_value, dtype=None):
     fill = _t(fill_value)
-    dt = to_torch_dtype(dtype) if dtype else fill.dtype
+    # floatx unless `dtype` says otherwise, whatever the fill value (Keras's rule).
+    dt = to_torch_dtype(dtype or config.floatx())
     return torch.full(_shape(shape), fill.item() if fill.ndim == 0 else 0, dtype=dt,
                       device=DEVICE) if fill.ndim == 0 else torch.broadcast_to(
                           fill.to(dt), _shape(shape)).clone()
@@ -95,7 +97,6 @@ def meshgrid(*x, indexing="xy"):
 
 def empty(shape, dtype=None):
     """Uninitialised memory, as torch.empty; floatx by default, as in Keras."""
-    from layerkit import config
     return torch.empty(_shape(shape), dtype=to_torch_dtype(dtype or config.floatx()),
                        device=DEVICE)
 

@@ -19,6 +19,11 @@ def nonzero(x):
 def quantile(x, q, axis=None, method="linear", keepdims=False):
     """numpy.quantile: q (scalar or 1-D, in [0, 1]) adds a leading axis when it
     is an array; several axes are reduced together. Integer inputs give float32."""
+    return reduce_quantile(torch.quantile, x, q, axis, method, keepdims)
+
+
+def reduce_quantile(fn, x, q, axis, method, keepdims):
+    """torch.quantile or torch.nanquantile over any axes (numpy's argument rules)."""
     x = _t(x)
     out_dtype = x.dtype if x.is_floating_point() else torch.float32
     work = x.to(torch.float64 if x.dtype == torch.float64 else torch.float32)
@@ -30,7 +35,7 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     kept = [i for i in range(x.ndim) if i not in axes]
     # Reduced axes moved last and merged, so one torch.quantile call does them.
     flat = work.permute(*kept, *axes).reshape([x.shape[i] for i in kept] + [-1])
-    y = torch.quantile(flat, q, dim=-1, interpolation=method)
+    y = fn(flat, q, dim=-1, interpolation=method)
     if keepdims:
         y = y.reshape(tuple(q.shape) + tuple(1 if i in axes else x.shape[i]
                                              for i in range(x.ndim)))
