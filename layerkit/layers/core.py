@@ -10,6 +10,7 @@ from layerkit import random as lk_random
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.input_spec import InputSpec
 from layerkit.layers.layer import Layer
+from layerkit.layers.symbolic_function import SymbolicFunctionNeeded, symbolic_runner
 from layerkit.utils.tree import map_structure
 from layerkit.utils.object_registry import get_custom_objects
 
@@ -328,7 +329,13 @@ class Lambda(Layer):
             kwargs["mask"] = mask
         if self._fn_expects_training:
             kwargs["training"] = training
-        return self.function(inputs, **kwargs)
+        try:
+            return self.function(inputs, **kwargs)
+        except SymbolicFunctionNeeded:
+            runner = symbolic_runner()
+            if runner is None:
+                raise
+            return runner(self, inputs, kwargs)
 
     def compute_mask(self, inputs, mask=None):
         if callable(self.mask):

@@ -7,6 +7,7 @@ import numpy as np
 from layerkit import engine
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
+from layerkit.training.input_checks import first_input_sets_the_count
 
 
 class PredictionMethods:
@@ -19,6 +20,7 @@ class PredictionMethods:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         verbose = 1 if verbose == "auto" else int(verbose)
+        x = first_input_sets_the_count(x)
         batch_size = int(batch_size or 32)
         if batch_size <= 0:
             raise ValueError(f"predict: batch_size must be a positive integer, received {batch_size}.")
