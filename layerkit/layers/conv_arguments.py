@@ -3,6 +3,8 @@
 Each raises a ValueError that names the layer, the argument, what was expected and
 what was received, at construction time (not at the first call).
 """
+import numbers
+
 from layerkit import config
 
 
@@ -53,10 +55,10 @@ def data_format(layer, value):
 def positive_int(layer, value, name):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
         raise ValueError(f"{describe(layer)}: `{name}` must be a positive integer, "
                          f"received {name}={value!r}.")
-    return value
+    return int(value)  # a numpy integer (np.max(y) + 1) becomes a plain int
 
 
 def pairs(layer, value, n, name):

@@ -1,6 +1,7 @@
 """Core layers: Dense, Activation, Dropout, Lambda, Identity, ActivityRegularization,
 Masking."""
 import inspect
+import numbers
 import sys
 import types
 
@@ -39,10 +40,11 @@ class Dense(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if isinstance(units, float) and units.is_integer():
             units = int(units)
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+        # numpy integers too: Keras 2 programs size layers with np.max(y) + 1.
+        if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
             raise ValueError(f'Dense "{self.name}": `units` must be a positive integer, '
                              f"received units={units!r}.")
-        self.units = units
+        self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

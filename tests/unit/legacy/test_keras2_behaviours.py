@@ -195,3 +195,13 @@ def test_image_dim_ordering_th_and_tf(restore_format, keras_alias):
     assert layers.Conv2D(2, 3).data_format == "channels_last"
     with pytest.raises(ValueError, match="'th'.*'tf'"):
         backend.set_image_dim_ordering("channels_first")
+
+
+def test_numpy_integer_sizes_are_accepted():
+    # Keras 2 programs size the last layer with np.max(y_train) + 1.
+    dense = layers.Dense(np.int64(5))
+    conv = layers.Conv2D(np.int32(4), np.int64(3))
+    assert dense.units == 5 and type(dense.units) is int
+    assert conv.filters == 4 and type(conv.filters) is int
+    with pytest.raises(ValueError, match="positive integer"):
+        layers.Dense(np.int64(0))
