@@ -16,15 +16,15 @@ def describe(layer):
 def int_tuple(layer, value, n, name, allow_zero=False):
     """An int or n ints (a list or tuple) -> a tuple of n ints, each positive
     (or non-negative with allow_zero)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        values = (value,) * n
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        values = (int(value),) * n
     else:
         try:
             values = tuple(value)
         except TypeError:
             values = None
         if values is None or len(values) != n or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in values):
+                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
             raise ValueError(f"{describe(layer)}: `{name}` must be an int or a tuple of {n} "
                              f"ints, received {name}={value!r}.")
     low = 0 if allow_zero else 1
@@ -32,7 +32,7 @@ def int_tuple(layer, value, n, name, allow_zero=False):
         kind = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{describe(layer)}: every value of `{name}` must be {kind}, "
                          f"received {name}={value!r}.")
-    return values
+    return tuple(int(v) for v in values)
 
 
 def padding_mode(layer, padding, allow_causal=False):
