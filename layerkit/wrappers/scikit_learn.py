@@ -93,7 +93,8 @@ class BaseWrapper(BaseEstimator):
     def _targets_for_loss(self, y):
         if _loss_name(self.model) == "categorical_crossentropy" and y.ndim != 2:
             from layerkit.utils import to_categorical
-            return to_categorical(y)
+            # As many columns as classes seen in fit, also for a fold that lacks one.
+            return to_categorical(y, getattr(self, "n_classes_", None))
         return y
 
     def _check_fitted(self):

@@ -43,6 +43,10 @@ def test_classifier_learns_string_labels_and_scores_accuracy():
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     score = clf.score(x, names)
     assert score == pytest.approx(np.mean(pred == names), abs=1e-6)
+    # A test fold without the last class still one-hot encodes to three columns.
+    partial = y != 2
+    assert clf.score(x[partial], names[partial]) == pytest.approx(
+        np.mean(pred[partial] == names[partial]), abs=1e-6)
 
 
 def test_one_sigmoid_unit_gives_two_probability_columns():
