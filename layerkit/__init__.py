@@ -18,7 +18,7 @@ from layerkit import engine  # noqa: E402  (the engine is chosen and loaded at i
 _LAZY_SUBMODULES = (
     "activations", "backend", "callbacks", "cli", "compat", "constraints", "data", "datasets",
     "initializers", "layers", "legacy", "losses", "metrics", "models", "ops", "optimizers",
-    "preprocessing", "random", "regularizers", "saving", "training", "utils",
+    "preprocessing", "random", "regularizers", "saving", "training", "utils", "wrappers",
 )
 _LAZY_NAMES = {"Sequential": "layerkit.models", "Model": "layerkit.models",
                "Input": "layerkit.layers", "InputLayer": "layerkit.layers",

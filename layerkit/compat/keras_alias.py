@@ -10,33 +10,17 @@ import importlib.abc
 import importlib.util
 import sys
 
-# Keras 2 paths whose layerkit home has another name.
+from layerkit.legacy.keras2_modules import keras2_paths, module_for
+
+# Keras 2/3 paths whose layerkit home has another name (the Keras 2 module paths
+# with their own name lists are in legacy/keras2_modules.py).
 KERAS_SUBMODULES = {
-    "keras.engine": "layerkit.models",
-    "keras.engine.training": "layerkit.models",
-    "keras.engine.sequential": "layerkit.models",
-    "keras.engine.topology": "layerkit.layers",
-    "keras.engine.base_layer": "layerkit.layers",
-    "keras.layers.core": "layerkit.layers",
-    "keras.layers.convolutional": "layerkit.layers",
-    "keras.layers.pooling": "layerkit.layers",
-    "keras.layers.recurrent": "layerkit.layers",
-    "keras.layers.embeddings": "layerkit.layers",
-    "keras.layers.normalization": "layerkit.layers",
-    "keras.layers.merge": "layerkit.layers",
-    "keras.layers.noise": "layerkit.layers",
     "keras.layers.regularization": "layerkit.layers",
     "keras.layers.normalization.batch_normalization": "layerkit.layers",
     "keras.layers.normalization.layer_normalization": "layerkit.layers",
     "keras.layers.normalization.group_normalization": "layerkit.layers",
     "keras.layers.normalization.unit_normalization": "layerkit.layers",
     "keras.layers.core.embedding": "layerkit.layers",
-    "keras.layers.advanced_activations": "layerkit.layers",
-    "keras.utils.np_utils": "layerkit.utils.np_utils",
-    "keras.utils.generic_utils": "layerkit.utils",
-    "keras.utils.vis_utils": "layerkit.utils",
-    "keras.utils.data_utils": "layerkit.utils",
-    "keras.wrappers": "layerkit.legacy",
 }
 
 
@@ -53,6 +37,8 @@ class _AliasLoader(importlib.abc.Loader):
         self.target = target
 
     def create_module(self, spec):
+        if not isinstance(self.target, str):
+            return self.target  # a Keras 2 path's module object
         return importlib.import_module(self.target)
 
     def exec_module(self, module):
@@ -63,6 +49,9 @@ class _KerasAliasFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if fullname != "keras" and not fullname.startswith("keras."):
             return None
+        keras2 = module_for(fullname)
+        if keras2 is not None:
+            return importlib.util.spec_from_loader(fullname, _AliasLoader(keras2))
         name = _target(fullname)
         try:
             found = importlib.util.find_spec(name)
@@ -85,4 +74,9 @@ def alias_keras():
         sys.meta_path.insert(0, _FINDER)
     import layerkit
     sys.modules["keras"] = layerkit
+    # The Keras 2 paths go into sys.modules up front: imported through the finder,
+    # Python would set each as an attribute of its parent, and `keras.engine` or
+    # `keras.layers.core` would then hide layerkit.engine or layerkit.layers.core.
+    for path in keras2_paths():
+        sys.modules[path] = module_for(path)
     return layerkit

@@ -3,6 +3,8 @@
 Each raises a ValueError that names the layer, the argument, what was expected and
 what was received, at construction time (not at the first call).
 """
+import numbers
+
 from layerkit import config
 
 
@@ -14,15 +16,15 @@ def describe(layer):
 def int_tuple(layer, value, n, name, allow_zero=False):
     """An int or n ints (a list or tuple) -> a tuple of n ints, each positive
     (or non-negative with allow_zero)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        values = (value,) * n
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        values = (int(value),) * n
     else:
         try:
             values = tuple(value)
         except TypeError:
             values = None
         if values is None or len(values) != n or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in values):
+                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
             raise ValueError(f"{describe(layer)}: `{name}` must be an int or a tuple of {n} "
                              f"ints, received {name}={value!r}.")
     low = 0 if allow_zero else 1
@@ -30,7 +32,7 @@ def int_tuple(layer, value, n, name, allow_zero=False):
         kind = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{describe(layer)}: every value of `{name}` must be {kind}, "
                          f"received {name}={value!r}.")
-    return values
+    return tuple(int(v) for v in values)
 
 
 def padding_mode(layer, padding, allow_causal=False):
@@ -53,10 +55,10 @@ def data_format(layer, value):
 def positive_int(layer, value, name):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
         raise ValueError(f"{describe(layer)}: `{name}` must be a positive integer, "
                          f"received {name}={value!r}.")
-    return value
+    return int(value)  # a numpy integer (np.max(y) + 1) becomes a plain int
 
 
 def pairs(layer, value, n, name):

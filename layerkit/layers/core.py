@@ -1,6 +1,7 @@
 """Core layers: Dense, Activation, Dropout, Lambda, Identity, ActivityRegularization,
 Masking."""
 import inspect
+import numbers
 import sys
 import types
 
@@ -10,6 +11,7 @@ from layerkit import random as lk_random
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.input_spec import InputSpec
 from layerkit.layers.layer import Layer
+from layerkit.layers.symbolic_function import SymbolicFunctionNeeded, symbolic_runner
 from layerkit.utils.tree import map_structure
 from layerkit.utils.object_registry import get_custom_objects
 
@@ -38,10 +40,11 @@ class Dense(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if isinstance(units, float) and units.is_integer():
             units = int(units)
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+        # numpy integers too: Keras 2 programs size layers with np.max(y) + 1.
+        if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
             raise ValueError(f'Dense "{self.name}": `units` must be a positive integer, '
                              f"received units={units!r}.")
-        self.units = units
+        self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -328,7 +331,13 @@ class Lambda(Layer):
             kwargs["mask"] = mask
         if self._fn_expects_training:
             kwargs["training"] = training
-        return self.function(inputs, **kwargs)
+        try:
+            return self.function(inputs, **kwargs)
+        except SymbolicFunctionNeeded:
+            runner = symbolic_runner()
+            if runner is None:
+                raise
+            return runner(self, inputs, kwargs)
 
     def compute_mask(self, inputs, mask=None):
         if callable(self.mask):

@@ -379,7 +379,7 @@ class Layer:
             assert_input_compatibility(self.input_spec, first, self.name)
         if self._losses:
             self._losses = []
-        outputs = self.call(*args, **kwargs)
+        outputs = self._single_output(self.call(*args, **kwargs))
         if self.activity_regularizer is not None:
             for o in flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) / o.shape[0])
@@ -489,7 +489,7 @@ class Layer:
             previous = symbolic_masks(first)
             if self._call_has_mask and masking.any_mask(previous):
                 spec_kwargs["mask"] = previous
-        outputs = self.compute_output_spec(*args, **spec_kwargs)
+        outputs = self._single_output(self.compute_output_spec(*args, **spec_kwargs))
         out_mask = self._output_mask_spec(first, previous)
         Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
         if out_mask is not None:
@@ -511,6 +511,15 @@ class Layer:
 
     def call(self, inputs, *args, **kwargs):
         return inputs
+
+    # Keras 2 unpacked a one-element list returned by a layer's call (a Model's
+    # outputs keep their structure).
+    _unpacks_single_output = True
+
+    def _single_output(self, outputs):
+        if type(outputs) is list and len(outputs) == 1 and self._unpacks_single_output:
+            return outputs[0]
+        return outputs
 
     # --- introspection -----------------------------------------------
     def _node_output(self, attr):

@@ -23,7 +23,7 @@ from layerkit.config import (epsilon, floatx, image_data_format, set_epsilon, se
 
 __all__ = [
     "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx",
-    "set_image_data_format",
+    "set_image_data_format", "image_dim_ordering", "set_image_dim_ordering",
     # reductions and elementwise math
     "mean", "sum", "max", "min", "prod", "std", "var", "any", "all", "cumsum", "cumprod",
     "logsumexp", "square", "sqrt", "abs", "exp", "log", "pow", "clip", "round", "sign",

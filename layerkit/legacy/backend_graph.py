@@ -14,6 +14,8 @@ from layerkit import config
 from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.variables import Variable as _Variable
+from layerkit.layers.symbolic_function import SymbolicFunctionNeeded
+from layerkit.legacy import lambda_graph  # noqa: F401  (registers the Lambda hook)
 from layerkit.legacy.backend_state import _LEARNING_PHASE, LearningPhase
 from layerkit.utils.tree import flatten
 
@@ -160,7 +162,8 @@ def gradients(loss, variables):
     losses = list(loss) if isinstance(loss, (list, tuple)) else [loss]
     for i, t in enumerate(losses):
         if not isinstance(t, SymbolicTensor):
-            raise TypeError(
+            # Inside a Lambda the layer catches this and reruns its function on the graph.
+            raise SymbolicFunctionNeeded(
                 "K.gradients: `loss` must be a symbolic tensor of a functional graph (e.g. "
                 "built from model.output or a layer's .output with K/ops functions); "
                 f"received {type(t).__name__}: {t!r:.80}. A concrete value keeps no record "

@@ -241,3 +241,21 @@ def set_learning_phase(value):
     if value not in (0, 1):
         raise ValueError(f"set_learning_phase: expected 0 or 1, received {value!r}.")
     _LEARNING_PHASE["value"] = int(value)
+
+
+# Keras 1/2's names of the image data format: 'th' (Theano) is channels_first, 'tf'
+# (TensorFlow) channels_last. Layers made afterwards take it as their default.
+_DIM_ORDERINGS = {"th": "channels_first", "tf": "channels_last"}
+
+
+def image_dim_ordering():
+    """'th' when the image data format is channels_first, else 'tf'."""
+    return "th" if config.image_data_format() == "channels_first" else "tf"
+
+
+def set_image_dim_ordering(dim_ordering):
+    """Sets the image data format by its Keras 1 name ('th' or 'tf')."""
+    if dim_ordering not in _DIM_ORDERINGS:
+        raise ValueError(f"set_image_dim_ordering: expected 'th' (channels_first) or 'tf' "
+                         f"(channels_last), received {dim_ordering!r}.")
+    config.set_image_data_format(_DIM_ORDERINGS[dim_ordering])

@@ -3,6 +3,8 @@
 The runner carries masks beside the tensors (engine/common/masking.py says how masks
 travel): a graph none of whose tensors has a mask spec runs the plain loop.
 """
+import warnings
+
 from layerkit import engine
 from layerkit.engine.common import masking
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
@@ -170,19 +172,38 @@ class Functional(Model):
         return plan
 
     def _check_input_shapes(self, flat):
+        """Raises for data of another rank than an Input; returns a description of the
+        trailing dimensions that differ (None if none do): Keras 2 did not check them,
+        so such data runs, with a warning, wherever the layers can compute it."""
+        differing = []
         for t, x in zip(self._inputs, flat):
             shape = getattr(x, "shape", None)
             if shape is None:
                 continue
             want = t.shape
-            if len(shape) != len(want) or any(
-                    w is not None and w != g for w, g in zip(want[1:], tuple(shape)[1:])):
+            if len(shape) != len(want):
                 raise ValueError(
                     f'Input "{t._history[0].name}" of model "{self.name}" is incompatible: '
                     f"expected shape {want}, but received shape {tuple(shape)}.")
+            if any(w is not None and w != g for w, g in zip(want[1:], tuple(shape)[1:])):
+                differing.append(f'input "{t._history[0].name}" expects shape {want}, '
+                                 f"received {tuple(shape)}")
+        return "; ".join(differing) or None
 
     def call(self, inputs, training=None, mask=None):
         flat = self._flatten_inputs(inputs)
+        differing = self._check_input_shapes(flat)
+        if differing is None:
+            return self._call_flat(flat, mask)
+        warnings.warn(f'Model "{self.name}": {differing}. Running it anyway, as Keras 2 '
+                      "did; check that this data is meant for this model.")
+        try:
+            return self._call_flat(flat, mask)
+        except Exception as e:
+            raise ValueError(f'Model "{self.name}" cannot run on this data: {differing} '
+                             f"({type(e).__name__}: {e})") from e
+
+    def _call_flat(self, flat, mask):
         masks = self._input_masks(flat, mask)
         if masks is None:
             return self._run(flat)

@@ -9,6 +9,7 @@ from layerkit.training.trainer import Trainer
 
 
 class Model(Trainer, Layer):
+    _unpacks_single_output = False  # model(x) keeps the outputs' structure, as in Keras 3
     def __new__(cls, *args, **kwargs):
         if cls is Model and (len(args) >= 2 or "inputs" in kwargs or
                              (len(args) == 1 and "outputs" in kwargs)):

@@ -3,10 +3,11 @@ input shape is known (so summary, training and config share one path)."""
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.input_layer import Input, InputLayer
 from layerkit.layers.layer import Layer
+from layerkit.models.legacy_predict import LegacyPredictMethods
 from layerkit.models.model import Model
 
 
-class Sequential(Model):
+class Sequential(LegacyPredictMethods, Model):
     def __init__(self, layers=None, name=None, trainable=True):
         super().__init__(name=name, trainable=trainable)
         self._stack = []

@@ -4,6 +4,8 @@ CompileLoss maps (y_true, y_pred) structures to a total loss and per-output
 losses; CompileMetrics holds the Metric objects, named as the user wrote them
 (`'acc'` logs `acc`, `'accuracy'` logs `accuracy`).
 """
+from layerkit import ops
+from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.utils.tree import flatten
 
 
@@ -186,6 +188,9 @@ class CompileMetrics:
         preds = _align(y_pred, self.output_names, "model output")
         sws = _align(sample_weight, self.output_names, "sample_weight", allow_single=True) \
             if sample_weight is not None else [None] * len(preds)
+        # Integer targets reach metrics (user functions included) as the output's
+        # float dtype, as Keras 2's float target placeholders gave them.
+        trues = [_float_like(t, p) for t, p in zip(trues, preds)]
         for i, metric, weighted in self.metrics:
             if trues[i] is None:
                 continue
@@ -197,3 +202,12 @@ class CompileMetrics:
     def reset_state(self):
         for _, metric, _ in self.metrics:
             metric.reset_state()
+
+
+def _float_like(y_true, y_pred):
+    if y_true is None or y_pred is None:
+        return y_true
+    true_dtype, pred_dtype = standardize_dtype(y_true.dtype), standardize_dtype(y_pred.dtype)
+    if "float" in pred_dtype and ("int" in true_dtype or true_dtype == "bool"):
+        return ops.cast(y_true, pred_dtype)
+    return y_true

@@ -1,5 +1,7 @@
 """Checks of the input data against the model's inputs (count, rank, shape), made
 before any step runs, so a mismatch names the input layer instead of failing in a kernel."""
+import warnings
+
 from layerkit.utils.tree import flatten
 
 
@@ -72,3 +74,24 @@ def check_input_dtypes(model, x):
                 "layer that reads strings. Convert the data to numbers, or start the model "
                 'with Input(dtype="string") followed by StringLookup, Hashing or '
                 "TextVectorization.")
+
+
+def first_input_sets_the_count(x):
+    """predict() on several inputs of different lengths: as Keras 2 did, the number of
+    samples is the first input's (with a warning) and longer inputs are cut to it; an
+    input shorter than the first has no rows for the last samples, so that raises."""
+    if not isinstance(x, (list, tuple)) or len(x) < 2:
+        return x
+    lengths = [getattr(a, "shape", (None,))[0] if getattr(a, "shape", ()) else None
+               for a in x]
+    if None in lengths or len(set(lengths)) == 1:
+        return x
+    n = lengths[0]
+    short = [i for i, m in enumerate(lengths) if m < n]
+    if short:
+        raise ValueError(f"predict: input {short[0]} has {lengths[short[0]]} samples, fewer "
+                         f"than the first input's {n}; every input needs a row for each "
+                         f"sample (lengths received: {lengths}).")
+    warnings.warn(f"predict: the inputs have different numbers of samples {lengths}; using "
+                  f"the first input's {n}, as Keras 2 did, and ignoring the extra rows.")
+    return type(x)(a[:n] for a in x)

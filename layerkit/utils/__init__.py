@@ -1,4 +1,5 @@
-"""`layerkit.utils`: to_categorical, normalize, Sequence, set_random_seed, Progbar, get_file."""
+"""`layerkit.utils`: to_categorical, normalize, Sequence, set_random_seed, Progbar, get_file,
+plot_model, model_to_dot."""
 from layerkit.utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from layerkit.utils.data_sequence import Sequence
 from layerkit.utils.py_dataset import PyDataset
@@ -24,6 +25,9 @@ def __getattr__(name):
     if name in _PREPROCESSING:
         import importlib
         return getattr(importlib.import_module(_PREPROCESSING[name]), name)
+    if name in ("plot_model", "model_to_dot"):
+        from layerkit.utils import model_visualization
+        return getattr(model_visualization, name)
     if name == "Progbar":
         from layerkit.utils.progbar import Progbar
         return Progbar

@@ -231,9 +231,19 @@ def value_and_grad(fn, argnums=0, has_aux=False):
     def wrapped(*args):
         args = list(args)
         leaves = []
+        # Called inside an outer autograd pass (K.gradients in a Lambda, in a training
+        # step) the gradient must itself be differentiable, as jax.grad under jax.grad
+        # is: arguments that are part of the outer graph stay connected and the
+        # gradient is built with create_graph.
+        outer = torch.is_grad_enabled()
+        nested = []
 
         def leaf(x):
-            t = convert_to_tensor(x).detach().requires_grad_(True)
+            t = convert_to_tensor(x)
+            if outer and t.requires_grad:
+                nested.append(True)
+            else:
+                t = t.detach().requires_grad_(True)
             leaves.append(t)
             return t
 
@@ -242,10 +252,11 @@ def value_and_grad(fn, argnums=0, has_aux=False):
         with torch.enable_grad():
             out = fn(*args)
             value = out[0] if has_aux else out
-            grads = torch.autograd.grad(value, leaves, allow_unused=True) if leaves else ()
+            grads = torch.autograd.grad(value, leaves, allow_unused=True,
+                                        create_graph=bool(nested)) if leaves else ()
         grads = iter([torch.zeros_like(l) if g is None else g for g, l in zip(grads, leaves)])
         structured = [_tree_map(lambda _: next(grads), args[i]) for i in nums]
-        value = value.detach()
+        value = value if nested else value.detach()
         result = (value, out[1]) if has_aux else value
         return result, (structured[0] if isinstance(argnums, int) else tuple(structured))
 
