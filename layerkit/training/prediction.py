@@ -20,7 +20,12 @@ class PredictionMethods:
     def predict(self, x=None, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         verbose = 1 if verbose == "auto" else int(verbose)
-from layerkit.training.input_checks import check_input_dtypes, first_input_sets_the_count
+        if x is None:
+            from layerkit.training import tensor_inputs
+            x = tensor_inputs.stream_data(self, "predict", steps, with_targets=False)
+        else:
+            x = first_input_sets_the_count(x)
+        batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"predict: batch_size must be a positive integer, received {batch_size}.")
         if data_adapters.is_array_like(x) and not isinstance(x, data_adapters.Sequence):
