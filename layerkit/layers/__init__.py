@@ -71,3 +71,11 @@ from layerkit.layers.noise import (AlphaDropout as AlphaDropout,
                                    GaussianDropout as GaussianDropout,
                                    GaussianNoise as GaussianNoise)
 from layerkit.layers.embedding import Embedding as Embedding
+from layerkit.layers.preprocessing import (
+    CategoryEncoding as CategoryEncoding, CenterCrop as CenterCrop,
+    Discretization as Discretization, Normalization as Normalization,
+    RandomBrightness as RandomBrightness, RandomContrast as RandomContrast,
+    RandomCrop as RandomCrop, RandomFlip as RandomFlip, RandomRotation as RandomRotation,
+    RandomTranslation as RandomTranslation, RandomZoom as RandomZoom, Rescaling as Rescaling,
+    Resizing as Resizing, Hashing as Hashing, IntegerLookup as IntegerLookup,
+    StringLookup as StringLookup, TextVectorization as TextVectorization)

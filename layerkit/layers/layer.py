@@ -360,7 +360,7 @@ class Layer:
         training = kwargs.get("training")
         if self._call_has_training:
             if training is None:
-                kwargs["training"] = current_training()
+                kwargs["training"] = current_training(self._training_default)
         elif "training" in kwargs:
             del kwargs["training"]
         if "mask" in kwargs and not self._call_has_mask:
@@ -460,6 +460,10 @@ class Layer:
                 "with a mask attached to it. However, this layer does not support masking "
                 "and will therefore destroy the mask information. Downstream layers will "
                 "not see the mask.", stacklevel=3)
+
+    # `training` of a call outside fit/predict that names none: False, as Keras's
+    # Dropout; Keras 3's random image layers default to True (they augment).
+    _training_default = False
 
     # Op nodes (`x + 1` on a symbolic tensor) drop masks silently, as Keras's ops do.
     _drops_masks_silently = False

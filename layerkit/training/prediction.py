@@ -7,6 +7,7 @@ import numpy as np
 from layerkit import engine
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
+from layerkit.layers.preprocessing.host_layer import HostStage, check_numeric
 
 
 class PredictionMethods:
@@ -22,12 +23,12 @@ class PredictionMethods:
         batch_size = int(batch_size or 32)
         if batch_size <= 0:
             raise ValueError(f"predict: batch_size must be a positive integer, received {batch_size}.")
-        if isinstance(x, np.ndarray) and x.dtype != object and steps is None and \
+        if isinstance(x, np.ndarray) and x.dtype.kind not in "USO" and steps is None and \
                 not callbacks and x.shape[0] <= batch_size and self.built:
             # Fast path: one batch, no adapter, no callbacks.
             if x.dtype == np.float64:
                 x = x.astype(np.float32)
-            return _to_numpy(self._predict_runner().predict(x))
+            return _to_numpy(self._host_predict(self._predict_runner(), x))
         adapter = data_adapters.make_adapter(x, batch_size=batch_size, steps=steps,
                                              check_nan=False)
         if not self.built:
@@ -41,7 +42,7 @@ class PredictionMethods:
         outputs = []
         for step, batch in enumerate(adapter.epoch()):
             cbs.on_predict_batch_begin(step)
-            out = runner.predict(batch[0])
+            out = self._host_predict(runner, batch[0])
             outputs.append(map_structure(_to_numpy, out))
             cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
@@ -59,7 +60,17 @@ class PredictionMethods:
             self(map_structure(lambda a: np.asarray(a)[:1], x), training=False)
         x = map_structure(lambda a: np.asarray(a, dtype=np.float32)
                           if np.asarray(a).dtype == np.float64 else a, x)
-        return map_structure(_to_numpy, self._predict_runner().predict(x))
+        return map_structure(_to_numpy, self._host_predict(self._predict_runner(), x))
+
+    def _host_predict(self, runner, x):
+        """runner.predict(x), after the model's host layers (strings) ran on x."""
+        host = HostStage.of(self)
+        if host is None:
+            check_numeric(x)
+            return runner.predict(x)
+        x = host.apply(x)
+        with host.active():
+            return runner.predict(x)
 
 
 def _to_numpy(t):
