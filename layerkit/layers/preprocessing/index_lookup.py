@@ -282,7 +282,7 @@ class StringLookup(IndexLookup):
         super().__init__(max_tokens, num_oov_indices, mask_token, oov_token, "string",
                          vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,
                          output_mode=output_mode, sparse=sparse,
-                         pad_to_max_tokens=pad_to_max_tokens, oov_method="farmhash",
+                         pad_to_max_tokens=pad_to_max_tokens, oov_method="floormod",
                          salt=salt, name=name, **kwargs)
 
     def get_config(self):

@@ -1,12 +1,12 @@
 """Random image layers (training only, seeded, shapes/ranges, config) and the host
-(string) layers: Hashing against Keras's documented numbers and FarmHash reference
-values, lookups, TextVectorization, and models with preprocessing trained with fit."""
+(string) layers: Hashing against Keras's documented numbers, lookups,
+TextVectorization, and models with preprocessing trained with fit. (Keras's own
+numbers for the string layers: test_keras_string_fixtures.py.)"""
 import numpy as np
 import pytest
 
 import layerkit
 from layerkit import engine, layers
-from layerkit.layers.preprocessing.string_hash import fingerprint64
 
 IMAGES = np.random.default_rng(1).uniform(0, 255, (4, 8, 10, 3)).astype("float32")
 RANDOM = [("RandomFlip", {}), ("RandomRotation", {"factor": 0.2}),
@@ -81,15 +81,6 @@ def test_hashing_matches_keras_documented_values():
     # Integers hash as their decimal strings, as tf.strings.as_string does.
     np.testing.assert_array_equal(_np(layers.Hashing(7)(np.array([12, 3]))),
                                   _np(layers.Hashing(7)(np.array(["12", "3"]))))
-
-
-def test_fingerprint64_reference_values():
-    # FarmHash Fingerprint64 values from the pyfarmhash package (C++ FarmHash), one per
-    # length branch of the algorithm (0-16, 17-32, 33-64, >64 bytes).
-    cases = {b"": 0x9ae16a3b2f90404f}
-    for text, _ in cases.items():
-        assert fingerprint64(text) == cases[text]
-    assert len({fingerprint64(b"x" * n) for n in range(0, 200)}) == 200
 
 
 def test_lookups_and_invert():
