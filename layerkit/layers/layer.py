@@ -370,7 +370,9 @@ class Layer:
             if isinstance(first, (list, tuple)):
                 first = type(first)(engine.convert_to_tensor(a) if isinstance(a, np.ndarray)
                                     else a for a in first)
-            elif not isinstance(first, dict):
+            elif not isinstance(first, dict) and not (isinstance(first, np.ndarray) and
+                                                      first.dtype.kind in "USO"):
+                # (strings stay numpy arrays, for the host-side preprocessing layers)
                 first = engine.convert_to_tensor(first, dtype=self._input_dtype(first))
             args = (first,) + args[1:]
         if not self.built:

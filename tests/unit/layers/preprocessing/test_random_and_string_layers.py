@@ -54,10 +54,12 @@ def test_random_layers_config_matches_keras(keras_oracle):
 
 
 def test_augmentation_only_in_fit_and_seed_state_in_step():
-    model = layerkit.Sequential([layerkit.Input((8, 10, 3)), layers.RandomFlip(seed=1),
-                                 layers.RandomRotation(0.1, seed=2),
-                                 layers.Rescaling(1 / 255.0), layers.Flatten(),
-                                 layers.Dense(2)])
+    model = layerkit.Sequential([
+        layerkit.Input((8, 10, 3)), layers.RandomFlip(seed=1), layers.RandomRotation(0.1, seed=2),
+        layers.RandomZoom(0.2, seed=3), layers.RandomTranslation(0.1, 0.1, seed=4),
+        layers.RandomContrast(0.3, seed=5), layers.RandomBrightness(0.2, seed=6),
+        layers.RandomCrop(6, 8, seed=7), layers.Rescaling(1 / 255.0), layers.Flatten(),
+        layers.Dense(2)])
     model.compile("sgd", "mse")
     before = [np.array(_np(g.state.value)) for g in model.seed_generators]
     model.fit(IMAGES, np.zeros((4, 2), "float32"), batch_size=2, epochs=1, verbose=0)
@@ -130,6 +132,7 @@ def test_string_model_fits_and_predicts():
     assert pred.shape == (16, 1)
     np.testing.assert_allclose(pred, model.predict(texts[:, None], batch_size=3, verbose=0),
                                atol=1e-5)
+    np.testing.assert_allclose(pred, _np(model(texts[:, None])), atol=1e-5)   # eager call
     with pytest.raises(TypeError, match="must hold numbers"):
         dense = layerkit.Sequential([layerkit.Input((1,)), layers.Dense(1)])
         dense.compile("sgd", "mse")
