@@ -372,11 +372,15 @@ class Trainer(PredictionMethods, LegacyTrainingMethods):
         """Builds the model and the compile state from the first batch's shapes and checks
         the data against them, before any step runs."""
         x, y, sw = self._first_batch(adapter)
-        if HostStage.of(self) is None:
-            check_numeric(x)
         check_inputs_match_model(self, x)
         if not self.built:
-            self(map_structure(lambda a: a[:1], x), training=False)
+            try:
+                self(map_structure(lambda a: a[:1], x), training=False)
+            except Exception:
+                check_numeric(x)   # strings the model cannot take: say so, not the kernel
+                raise
+        if HostStage.of(self) is None:
+            check_numeric(x)
         if need_targets and y is None:
             raise ValueError("fit/evaluate need targets: pass `y`, or a generator/dataset "
                              "that yields (x, y) pairs.")

@@ -72,6 +72,17 @@ CASES = [
 ]
 
 
+def test_resizing_channels_first_matches_keras(keras_oracle):
+    images = np.transpose(IMAGES, (0, 3, 1, 2))
+    kwargs = {"height": 4, "width": 11, "data_format": "channels_first",
+              "interpolation": "bicubic", "pad_to_aspect_ratio": True}
+    want = np.asarray(keras_oracle.layers.Resizing(**kwargs)(images))
+    np.testing.assert_allclose(_np(layers.Resizing(**kwargs)(images)), want, atol=1e-3)
+    cc = {"height": 5, "width": 6, "data_format": "channels_first"}
+    np.testing.assert_array_equal(_np(layers.CenterCrop(**cc)(images)),
+                                  np.asarray(keras_oracle.layers.CenterCrop(**cc)(images)))
+
+
 @pytest.mark.parametrize("name,kwargs", CASES)
 def test_image_layers_match_keras(keras_oracle, name, kwargs):
     want = np.asarray(getattr(keras_oracle.layers, name)(**kwargs)(IMAGES))

@@ -42,6 +42,18 @@ def test_random_layer_properties(name, kwargs):
     assert revived.get_config() == layer.get_config()
 
 
+@pytest.mark.parametrize("name,kwargs", RANDOM[:3] + RANDOM[-1:])
+def test_random_layer_channels_first(name, kwargs):
+    images = np.transpose(IMAGES, (0, 3, 1, 2))
+    layer = getattr(layers, name)(seed=2, data_format="channels_first", **kwargs)
+    out = _np(layer(images, training=True))
+    assert out.shape == layer.compute_output_shape(images.shape)
+    if name != "RandomCrop":
+        np.testing.assert_array_equal(_np(layer(images, training=False)), images)
+        # Each output image is a transform of its own input only: channels stay together.
+        assert out.shape[1] == 3
+
+
 def test_random_layers_config_matches_keras(keras_oracle):
     for name, kwargs in RANDOM:
         theirs = getattr(keras_oracle.layers, name)(seed=1, **kwargs).get_config()
@@ -133,6 +145,12 @@ def test_string_model_fits_and_predicts():
     np.testing.assert_allclose(pred, model.predict(texts[:, None], batch_size=3, verbose=0),
                                atol=1e-5)
     np.testing.assert_allclose(pred, _np(model(texts[:, None])), atol=1e-5)   # eager call
+    # A Sequential without an Input is built from the string data at fit.
+    seq = layerkit.Sequential([tv, layers.Embedding(tv.vocabulary_size(), 4),
+                               layers.GlobalAveragePooling1D(), layers.Dense(1)])
+    seq.compile("adam", "mse")
+    seq.fit(texts, labels, batch_size=4, epochs=1, verbose=0)
+    assert seq.predict(texts, verbose=0).shape == (16, 1)
     with pytest.raises(TypeError, match="must hold numbers"):
         dense = layerkit.Sequential([layerkit.Input((1,)), layers.Dense(1)])
         dense.compile("sgd", "mse")
