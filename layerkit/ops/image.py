@@ -143,8 +143,8 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
         images = _aspect_crop(images, target_h, target_w, h_axis, w_axis)
     elif pad_to_aspect_ratio:
         images = _aspect_pad(images, target_h, target_w, h_axis, w_axis, fill_value)
-    if not _core.dtype(images).startswith(("float", "bfloat")):
-        images = _core.cast(images, config.floatx())
+    if interpolation != "nearest" and not _core.dtype(images).startswith(("float", "bfloat")):
+        images = _core.cast(images, config.floatx())   # nearest keeps the dtype, as JAX's
     if interpolation == "nearest":
         for axis, out in ((h_axis, target_h), (w_axis, target_w)):
             if images.shape[axis] != out:

@@ -120,8 +120,7 @@ class Discretization(Layer):
     def get_config(self):
         return {"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
                 "epsilon": self.epsilon, "output_mode": self.output_mode,
-                "sparse": self.sparse, "name": self.name, "dtype": self.dtype,
-                "trainable": self.trainable}
+                "sparse": self.sparse, "name": self.name, "dtype": self.dtype}
 
     @classmethod
     def from_config(cls, config):

@@ -90,10 +90,20 @@ class HostStage:
 
     @classmethod
     def of(cls, model):
+        """The model's host stage, or None; found once per graph (predict asks per batch)."""
         graph = getattr(model, "_functional", None) or model
         nodes, inputs = getattr(graph, "_run_nodes", None), getattr(graph, "_inputs", None)
         if not nodes or not inputs:
             return None
+        cached = graph.__dict__.get("_host_stage")
+        if cached is not None and cached[0] is nodes:
+            return cached[1]
+        stage = cls._find(model, graph, nodes, inputs)
+        graph.__dict__["_host_stage"] = (nodes, stage)
+        return stage
+
+    @classmethod
+    def _find(cls, model, graph, nodes, inputs):
         index = {id(t): i for i, t in enumerate(inputs)}
         positions, readers = {}, {}
         for node in nodes:

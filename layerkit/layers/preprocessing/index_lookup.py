@@ -277,7 +277,9 @@ class StringLookup(IndexLookup):
                  vocabulary=None, idf_weights=None, invert=False, output_mode="int",
                  pad_to_max_tokens=False, sparse=False, encoding="utf-8", name=None, salt=None,
                  **kwargs):
+        # Written by get_config; strings always hash into the OOV buckets.
         kwargs.pop("vocabulary_dtype", None)
+        kwargs.pop("oov_method", None)
         self.encoding = encoding
         super().__init__(max_tokens, num_oov_indices, mask_token, oov_token, "string",
                          vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,

@@ -123,3 +123,29 @@ def test_string_input_feeding_two_layers_is_refused_clearly():
     model.compile("sgd", "mse")
     with pytest.raises(ValueError, match="may feed exactly one host layer"):
         model.fit(np.array([["a"], ["b"]]), np.zeros((2, 2), "float32"), verbose=0)
+
+
+HOST_CONTRACT = [
+    (layers.Hashing, {"num_bins": 4}, np.array([[3, 1], [12, 7]]), (2, 2)),
+    (layers.Hashing, {"num_bins": 4, "output_mode": "multi_hot"},
+     np.array([["a", "b"], ["c", "a"]]), (2, 4)),
+    (layers.IntegerLookup, {"vocabulary": [4, 7, 9]}, np.array([[4, 5], [9, 7]]), (2, 2)),
+    (layers.StringLookup, {"vocabulary": ["x", "y"], "output_mode": "count"},
+     np.array([["x", "x", "q"], ["y", "q", "q"]]), (2, 3)),
+    (layers.TextVectorization, {"vocabulary": ["a", "b"], "output_sequence_length": 3},
+     np.array([["a b c"], ["b"]]), (2, 3)),
+]
+
+
+@pytest.mark.parametrize("cls,kwargs,data,out_shape", HOST_CONTRACT,
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(HOST_CONTRACT)])
+def test_host_layer_contract(cls, kwargs, data, out_shape):
+    """Config round trip, symbolic and eager shapes for the host layers. An int output
+    is int64 as Keras declares it, stored as the engine's widest int (int32 on JAX
+    without x64); the fit check is the model tests', as the output is not trainable."""
+    symbolic_dtype = cls(**kwargs).output_dtype
+    dtype = engine.core.default_int_dtype() if symbolic_dtype == "int64" else symbolic_dtype
+    out = run_layer_contract(cls, kwargs, input_data=data, expected_output_shape=out_shape,
+                             expected_num_trainable_weights=0, run_training_check=False,
+                             expected_output_dtype=dtype)
+    assert out.shape == out_shape
