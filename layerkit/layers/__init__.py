@@ -83,3 +83,11 @@ from layerkit.layers.lstm import LSTM as LSTM, LSTMCell as LSTMCell
 from layerkit.layers.gru import GRU as GRU, GRUCell as GRUCell
 from layerkit.layers.stacked_rnn_cells import StackedRNNCells as StackedRNNCells
 from layerkit.layers.bidirectional import Bidirectional as Bidirectional
+from layerkit.layers.preprocessing import (
+    CategoryEncoding as CategoryEncoding, CenterCrop as CenterCrop,
+    Discretization as Discretization, Normalization as Normalization,
+    RandomBrightness as RandomBrightness, RandomContrast as RandomContrast,
+    RandomCrop as RandomCrop, RandomFlip as RandomFlip, RandomRotation as RandomRotation,
+    RandomTranslation as RandomTranslation, RandomZoom as RandomZoom, Rescaling as Rescaling,
+    Resizing as Resizing, Hashing as Hashing, IntegerLookup as IntegerLookup,
+    StringLookup as StringLookup, TextVectorization as TextVectorization)

@@ -360,7 +360,7 @@ class Layer:
         training = kwargs.get("training")
         if self._call_has_training:
             if training is None:
-                kwargs["training"] = current_training()
+                kwargs["training"] = current_training(self._training_default)
         elif "training" in kwargs:
             del kwargs["training"]
         if "mask" in kwargs and not self._call_has_mask:
@@ -370,7 +370,9 @@ class Layer:
             if isinstance(first, (list, tuple)):
                 first = type(first)(engine.convert_to_tensor(a) if isinstance(a, np.ndarray)
                                     else a for a in first)
-            elif not isinstance(first, dict):
+            elif not isinstance(first, dict) and not (isinstance(first, np.ndarray) and
+                                                      first.dtype.kind in "USO"):
+                # (strings stay numpy arrays, for the host-side preprocessing layers)
                 first = engine.convert_to_tensor(first, dtype=self._input_dtype(first))
             args = (first,) + args[1:]
         if not self.built:
@@ -460,6 +462,10 @@ class Layer:
                 "with a mask attached to it. However, this layer does not support masking "
                 "and will therefore destroy the mask information. Downstream layers will "
                 "not see the mask.", stacklevel=3)
+
+    # `training` of a call outside fit/predict that names none: False, as Keras's
+    # Dropout; Keras 3's random image layers default to True (they augment).
+    _training_default = False
 
     # Op nodes (`x + 1` on a symbolic tensor) drop masks silently, as Keras's ops do.
     _drops_masks_silently = False

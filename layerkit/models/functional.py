@@ -11,6 +11,7 @@ from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.argument_masks import argument_masks
 from layerkit.layers.call_context import CALL_CONTEXT
 from layerkit.layers.input_layer import InputLayer
+from layerkit.layers.preprocessing.host_layer import host_stage_active, is_string_array
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.models.model import Model
 
@@ -229,10 +230,15 @@ class Functional(Model):
         return {id(t): m for t, m in zip(self._inputs, given) if m is not None}
 
     def _values(self, flat):
-        self._check_input_shapes(flat)
+        # While the host stage's outputs stand in for string inputs, their shapes differ
+        # from the Inputs' (checked on the host before the stage ran).
+        if not host_stage_active():
+            self._check_input_shapes(flat)
         values = {}
         for t, x in zip(self._inputs, flat):
-            if not engine.is_tensor(x):
+            if is_string_array(x):
+                pass   # strings stay numpy arrays, for the host layers that read them
+            elif not engine.is_tensor(x):
                 x = engine.convert_to_tensor(x, dtype=t.dtype if t.dtype.startswith("float") else None)
             values[id(t)] = x
         return values

@@ -28,7 +28,7 @@ def _to_numpy(a, what):
         except ValueError as e:
             raise ValueError(f"`{what}` could not be converted to an array: {e}") from e
     if arr.dtype.kind in "USO" and what.startswith("x"):
-        return arr   # strings stay on the host: the model's check names the input it reaches
+        return arr   # strings stay on the host for the model's host layers (host_layer.py)
     if arr.dtype == object or arr.dtype.kind in "USV":
         raise TypeError(f"`{what}` must hold numbers, but it has dtype {arr.dtype} "
                         f"(first item: {arr.flat[0]!r:.40}). Convert it to a numeric array.")

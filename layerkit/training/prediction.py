@@ -8,6 +8,7 @@ from layerkit import engine
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters
 from layerkit.training.input_checks import check_input_dtypes, first_input_sets_the_count
+from layerkit.layers.preprocessing.host_layer import HostStage, check_numeric
 
 
 class PredictionMethods:
@@ -31,12 +32,12 @@ class PredictionMethods:
         if data_adapters.is_array_like(x) and not isinstance(x, data_adapters.Sequence):
             check_input_dtypes(self, map_structure(np.asarray, x) if isinstance(
                 x, (list, tuple, dict)) else x)
-        if isinstance(x, np.ndarray) and x.dtype != object and steps is None and \
+        if isinstance(x, np.ndarray) and x.dtype.kind not in "USO" and steps is None and \
                 not callbacks and x.shape[0] <= batch_size and self.built:
             # Fast path: one batch, no adapter, no callbacks.
             if x.dtype == np.float64:
                 x = x.astype(np.float32)
-            return _to_numpy(self._predict_runner().predict(x))
+            return _to_numpy(self._host_predict(self._predict_runner(), x))
         adapter = data_adapters.make_adapter(
             x, batch_size=batch_size, steps=steps, check_nan=False,
             reading=(workers, use_multiprocessing, max_queue_size))
@@ -53,7 +54,7 @@ class PredictionMethods:
             if not isinstance(adapter, data_adapters.ArrayAdapter):
                 check_input_dtypes(self, batch[0])
             cbs.on_predict_batch_begin(step)
-            out = runner.predict(batch[0])
+            out = self._host_predict(runner, batch[0])
             outputs.append(map_structure(_to_numpy, out))
             cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
@@ -71,7 +72,17 @@ class PredictionMethods:
             self(map_structure(lambda a: np.asarray(a)[:1], x), training=False)
         x = map_structure(lambda a: np.asarray(a, dtype=np.float32)
                           if np.asarray(a).dtype == np.float64 else a, x)
-        return map_structure(_to_numpy, self._predict_runner().predict(x))
+        return map_structure(_to_numpy, self._host_predict(self._predict_runner(), x))
+
+    def _host_predict(self, runner, x):
+        """runner.predict(x), after the model's host layers (strings) ran on x."""
+        host = HostStage.of(self)
+        if host is None:
+            check_numeric(x)
+            return runner.predict(x)
+        x = host.apply(x)
+        with host.active():
+            return runner.predict(x)
 
 
 def _to_numpy(t):

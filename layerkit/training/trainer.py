@@ -6,6 +6,8 @@ structure, EngineState, are in engine/common/contract.py); everything else is he
 `model.get_state()` / `model.set_state(state)` hand that state to saving,
 resuming and distribution.
 """
+import contextlib
+
 import numpy as np
 
 from layerkit import engine
@@ -21,6 +23,7 @@ from layerkit.training.legacy_methods import LegacyTrainingMethods
 from layerkit.training.prediction import PredictionMethods
 from layerkit.training.input_checks import check_input_dtypes, check_inputs_match_model
 from layerkit.training.label_checks import check_labels, sparse_label_checks
+from layerkit.layers.preprocessing.host_layer import HostStage, check_numeric
 
 # TensorFlow-graph arguments of Keras 2 compile() that cannot be honoured.
 _GRAPH_ONLY_COMPILE_KEYWORDS = ("sample_weight_mode",)
@@ -321,14 +324,20 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
             batches = ((1, b) for b in adapter.epoch(rng))
         step = 0
         per_batch = not isinstance(adapter, data_adapters.ArrayAdapter)
+        host = HostStage.of(self)
         for n, batch in batches:
             if per_batch:
                 self._check_labels(batch[1])
             if call_hooks:
                 hook_begin(step)
+            if host is not None:   # string layers run here, on the host, before the step
+                batch = (host.apply(batch[0], stacked=n > 1),) + tuple(batch[1:])
+            else:
+                check_numeric(batch[0])
             # Logs nobody reads per batch are not computed (they cost kernels on
             # PyTorch); the epoch's come from `runner.results()` at the end.
-            logs = runner.run(batch, n, call_hooks)
+            with host.active() if host is not None else contextlib.nullcontext():
+                logs = runner.run(batch, n, call_hooks)
             step += n
             if need_logs:
                 runner.sync()

@@ -51,7 +51,8 @@ def _standardize(dtype):
     name = _ALIASES.get(name, name)
     if name not in ALLOWED_DTYPES:
         try:
-            name = np.dtype(dtype).name
+            # numpy's str, bytes and object arrays hold strings ("<U5" has name str160).
+            name = "string" if np.dtype(dtype).kind in "USO" else np.dtype(dtype).name
         except TypeError:
             pass
         name = _ALIASES.get(name, name)
