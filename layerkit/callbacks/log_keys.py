@@ -4,7 +4,7 @@
 `find_log_key` is what `monitor=` of EarlyStopping, ReduceLROnPlateau and
 ModelCheckpoint (and its file-name fields) use to find a value in the epoch logs.
 """
-__all__ = ["aliases_of", "find_log_key", "direction_of"]
+__all__ = ["aliases_of", "find_log_key", "lookup", "with_aliases", "direction_of"]
 
 # Name endings that mean "higher is better" (Keras 2 tested for 'acc' in the name;
 # Keras 3 asks the metric object; these are the metrics Keras 3 marks "up").
@@ -37,6 +37,22 @@ def find_log_key(logs, key):
         if name in logs:
             return name
     return None
+
+
+def lookup(logs, key):
+    """The value `logs` holds for `key` under either spelling, or None."""
+    name = find_log_key(logs, key)
+    return None if name is None else logs[name]
+
+
+def with_aliases(logs):
+    """`logs` plus the other spelling of each accuracy key (never overriding a key), so
+    a file name written with either spelling formats ('weights.{val_acc:.2f}.hdf5')."""
+    out = dict(logs or {})
+    for key, value in list(out.items()):
+        for other in aliases_of(key)[1:]:
+            out.setdefault(other, value)
+    return out
 
 
 def direction_of(key):

@@ -3,7 +3,7 @@ N batches, optionally only when the monitored value improves.
 
 The file name may use any log key with its format spec, `{epoch:02d}` (1-based) and,
 with batch saving, `{batch}`; accuracy keys answer to both spellings
-(metric_aliases.py), so Keras 2's 'weights.{epoch:02d}-{val_acc:.2f}.hdf5' works
+(log_keys.py), so Keras 2's 'weights.{epoch:02d}-{val_acc:.2f}.hdf5' works
 with metrics=['accuracy']. The format follows the extension as in model.save():
 `.keras` (Keras 3), `.h5`/`.hdf5` (Keras 2); weights only: `.weights.h5` (Keras 3)
 or `.h5`/`.hdf5` (Keras 2). Keras 2's `period=N` saves every N epochs. Saving goes
@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from layerkit.callbacks import metric_aliases
+from layerkit.callbacks import log_keys
 from layerkit.callbacks.callback import Callback
 
 _MODEL_EXTENSIONS = (".keras", ".h5", ".hdf5")
@@ -54,7 +54,7 @@ class ModelCheckpoint(Callback):
             what = "weights" if self.save_weights_only else "a model"
             raise ValueError(f"ModelCheckpoint: to save {what}, the filepath must end in "
                              f"{' or '.join(extensions)}; received {self.filepath!r}.")
-        maximize = mode == "max" or (mode == "auto" and metric_aliases.maximizes(monitor))
+        maximize = mode == "max" or (mode == "auto" and log_keys.direction_of(monitor) == "max")
         self._better = np.greater if maximize else np.less
         self.best = initial_value_threshold if initial_value_threshold is not None \
             else (-np.inf if maximize else np.inf)
@@ -93,7 +93,7 @@ class ModelCheckpoint(Callback):
             self._save(epoch, None, logs)
 
     def _file_path(self, epoch, batch, logs):
-        values = metric_aliases.with_aliases(
+        values = log_keys.with_aliases(
             {k: _scalar(v) for k, v in (logs or {}).items()})
         values["epoch"] = epoch + 1
         if batch is not None and "batch" not in values:
@@ -109,7 +109,7 @@ class ModelCheckpoint(Callback):
             if self.verbose > 0:
                 print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             return True
-        current = metric_aliases.lookup(logs, self.monitor)
+        current = log_keys.lookup(logs, self.monitor)
         if current is None:
             warnings.warn(f"ModelCheckpoint: can save the best model only with "
                           f"{self.monitor!r} available, skipping. Available keys: "
