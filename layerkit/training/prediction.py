@@ -37,7 +37,7 @@ class PredictionMethods:
             # Fast path: one batch, no adapter, no callbacks.
             if x.dtype == np.float64:
                 x = x.astype(np.float32)
-            return _to_numpy(self._host_predict(self._predict_runner(), x))
+            return map_structure(_to_numpy, self._host_predict(self._predict_runner(), x))
         adapter = data_adapters.make_adapter(
             x, batch_size=batch_size, steps=steps, check_nan=False,
             reading=(workers, use_multiprocessing, max_queue_size))

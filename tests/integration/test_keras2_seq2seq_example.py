@@ -5,10 +5,6 @@ import pathlib
 import subprocess
 import sys
 
-import pytest
-
-import layerkit
-
 EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "keras2_lstm_seq2seq.py"
 
 PAIRS = [("Go.", "Va !"), ("Hi.", "Salut !"), ("Run!", "Cours !"), ("Wow!", "Ça alors !"),
@@ -16,8 +12,6 @@ PAIRS = [("Go.", "Va !"), ("Hi.", "Salut !"), ("Run!", "Cours !"), ("Wow!", "Ça
          ("Wait!", "Attends !"), ("I see.", "Je comprends."), ("Hello!", "Bonjour !")] * 4
 
 
-@pytest.mark.skipif(not hasattr(layerkit.layers, "LSTM"),
-                    reason="pending: layerkit.layers.LSTM is not in layerkit yet")
 def test_keras2_lstm_seq2seq_runs_unchanged(tmp_path):
     (tmp_path / "fra.txt").write_text("\n".join(f"{a}\t{b}\tCC-BY" for a, b in PAIRS) + "\n",
                                       encoding="utf-8")
