@@ -154,3 +154,28 @@ def test_seed_mini_xception_has_the_seeds_param_counts_and_trains(tmp_path):
     assert params == [200, 400, 656, 1312, 2336, 4672, 8768, 17536]
     assert re.search(r"- loss: \d+\.\d+ - accuracy: \d\.\d+", out.stdout)
     assert "predictions (2, 2)" in out.stdout
+
+
+def test_seed_emotion_training_script_logs_checkpoints_reduces_and_stops(tmp_path):
+    """The seed's emotion-classifier training script, unchanged, on 40 random faces: its
+    CSVLogger writes the log, ModelCheckpoint writes the seed's file names, the learning
+    rate is reduced on the plateau and EarlyStopping ends the 10000 epochs early."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    models_dir = tmp_path / "trained_models" / "emotion_models"   # the seed's base_path
+    models_dir.mkdir(parents=True)
+    out = run_program("emotion/train_emotion_classifier.py", run_dir, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Total params: 58,423" in out.stdout
+    epochs = [int(m) for m in re.findall(r"^Epoch (\d+)/10000$", out.stdout, re.M)]
+    assert epochs and 51 <= epochs[-1] < 10000                   # patience 50, then stop
+    assert "ReduceLROnPlateau reducing learning rate to 0.0001" in out.stdout
+    log = (models_dir / "fer2013_emotion_training.log").read_text().splitlines()
+    assert log[0] == "epoch,accuracy,loss,val_accuracy,val_loss"
+    assert len(log) == 1 + epochs[-1]
+    names = sorted(p.name for p in models_dir.glob("*.hdf5"))
+    assert names and all(re.fullmatch(r"fer2013_mini_XCEPTION\.\d{2}-\d\.\d{2}\.hdf5", n)
+                         for n in names)
+    import h5py
+    with h5py.File(models_dir / names[-1], "r") as f:      # a whole Keras 2 model file
+        assert "model_config" in f.attrs and "model_weights" in f
