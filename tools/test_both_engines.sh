@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs layerkit with both engines and the test tools into .venv, then runs
 # the whole test suite once per engine (the engine is fixed at import). -rs prints
-# the reason of every skipped test.
+# the reason of every skipped test; -n 2 runs the tests on two processes (pytest-xdist,
+# in the dev extra): the suite holds many whole-program and Keras-oracle tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -11,6 +12,6 @@ cd "$(dirname "$0")/.."
 status=0
 for engine in jax torch; do
   echo "=== LAYERKIT_BACKEND=$engine ==="
-  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -q -rs -p no:cacheprovider --durations=5 "$@" || status=$?
+  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -q -n 2 -rs -p no:cacheprovider --durations=5 "$@" || status=$?
 done
 exit $status
