@@ -36,13 +36,27 @@ def _is_graph_model(obj):
     return isinstance(obj, (Sequential, Functional))
 
 
+def _public_properties(layer):
+    """Public properties of the layer's class: Keras walks `dir()`, so a sublayer held as
+    `_key_dense` and exposed as the property `key_dense` is stored under the public name."""
+    return {name for name in dir(type(layer))
+            if not name.startswith("_") and isinstance(getattr(type(layer), name, None), property)}
+
+
+def _attribute(layer, attr):
+    try:
+        return getattr(layer, attr)
+    except Exception:   # a property that cannot be read yet (unbuilt) holds no sublayer
+        return None
+
+
 def _children(layer):
     if _is_graph_model(layer):
         yield "layers", list(layer.layers)
-    for attr in sorted(vars(layer), key=_name_key):
+    for attr in sorted(set(vars(layer)) | _public_properties(layer), key=_name_key):
         if attr in _INTERNAL or attr.startswith("__"):
             continue
-        value = vars(layer)[attr]
+        value = _attribute(layer, attr)
         if isinstance(value, Layer):
             yield attr, value
         elif isinstance(value, (list, tuple, dict)):
