@@ -1,6 +1,7 @@
 """SimpleRNN, LSTM, GRU, RNN(cell) and StackedRNNCells against the real Keras 3: outputs
 and gradients (inputs, initial states, weights) with masks, go_backwards, return_state,
 initial_state, reset_after, stateful calls; weight paths and configs."""
+import re
 import pathlib
 import sys
 
@@ -70,8 +71,12 @@ def test_rnn_of_cells_and_stacked_cells(keras_oracle):
     ours = layers.RNN([layers.LSTMCell(4), layers.GRUCell(3)])
     theirs = k.RNN([k.LSTMCell(4), k.GRUCell(3)])
     ours.build(X.shape), theirs.build(X.shape)
-    assert [v.path.split("/")[-2:] for v in ours.weights] == \
-        [v.path.split("/")[-2:] for v in theirs.weights]
+    # Cell names without the counter suffix: other tests in the process move each
+    # framework's counters differently.
+    def names(layer):
+        return [[re.sub(r"_\d+$", "", part) for part in v.path.split("/")[-2:]]
+                for v in layer.weights]
+    assert names(ours) == names(theirs)
 
 
 def test_stateful_calls_carry_the_state(keras_oracle):

@@ -11,7 +11,7 @@ from layerkit import layers
 from models_for_saving import conv_model
 
 
-class Scale(layers.Layer):
+class UnregisteredScale(layers.Layer):
     """A user layer with one weight, found through custom_objects."""
 
     def __init__(self, factor=2.0, **kwargs):
@@ -30,7 +30,7 @@ class Scale(layers.Layer):
 
 def _scaled_model():
     inputs = layerkit.Input((3,))
-    return layerkit.Model(inputs, layers.Dense(2)(Scale(3.0, name="scale")(inputs)))
+    return layerkit.Model(inputs, layers.Dense(2)(UnregisteredScale(3.0, name="scale")(inputs)))
 
 
 def test_json_round_trip_keeps_the_architecture():
@@ -58,14 +58,16 @@ def test_custom_objects_scope_and_registration(tmp_path, name):
     model.save(tmp_path / name)
     x = np.random.rand(4, 3).astype("float32")
     expected = model.predict(x, verbose=0)
-    with pytest.raises(ValueError, match=r"Unknown layer or model class 'Scale' \(module "
+    with pytest.raises(ValueError, match=r"Unknown layer or model class 'UnregisteredScale' "
+                                         r"\(module "
                                          r"'([\w.]*\.)?test_configs_and_custom_objects'\)"
                                          r".*import ([\w.]*\.)?test_configs_and_custom"):
         layerkit.models.load_model(tmp_path / name)
-    loaded = layerkit.models.load_model(tmp_path / name, custom_objects={"Scale": Scale})
+    loaded = layerkit.models.load_model(tmp_path / name,
+                                        custom_objects={"UnregisteredScale": UnregisteredScale})
     np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-6)
     assert loaded.get_layer("scale").factor == 3.0
-    with layerkit.saving.custom_object_scope({"Scale": Scale}):
+    with layerkit.saving.custom_object_scope({"UnregisteredScale": UnregisteredScale}):
         loaded = layerkit.models.load_model(tmp_path / name)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-6)
 

@@ -12,7 +12,7 @@ from layerkit import layers
 from layerkit.utils import model_visualization
 from layerkit.utils.model_visualization import DotGraph, model_to_dot, plot_model
 
-EXAMPLE = pathlib.Path(__file__).resolve().parents[3] / "examples" / "seed_mini_xception.py"
+EXAMPLE = pathlib.Path(__file__).resolve().parents[3] / "examples" / "emotion" / "models" / "cnn.py"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -24,7 +24,7 @@ def _no_graphviz(monkeypatch):
 
 @pytest.fixture
 def mini_xception(keras_alias):
-    source = EXAMPLE.read_text().split("\ninput_shape = ")[0]  # the model, not the training
+    source = EXAMPLE.read_text()     # the seed's models/cnn.py: mini_XCEPTION
     namespace = {}
     exec(compile(source, str(EXAMPLE), "exec"), namespace)
     return namespace["mini_XCEPTION"]((64, 64, 1), 2)
