@@ -290,8 +290,12 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         # A callback that restored a backup (BackupAndRestore) says where to start.
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         epoch_logs = {}
-        rng = np.random.default_rng(np.random.randint(0, 2**31 - 1))
+        # Each epoch shuffles with a generator made from (this fit's seed, the epoch), so a
+        # fit that BackupAndRestore resumes at epoch e, in a program seeded as the first
+        # run was, shuffles epoch e as the first run did.
+        fit_seed = int(np.random.randint(0, 2**31 - 1))
         for epoch in range(initial_epoch, epochs):
+            rng = np.random.default_rng([fit_seed, epoch])
             runner.reset_metrics()
             cbs.on_epoch_begin(epoch)
             logs = self._run_epoch(runner, train, cbs, rng, "train")

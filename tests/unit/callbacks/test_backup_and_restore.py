@@ -42,12 +42,16 @@ def _data():
     return namespace["data"]()
 
 
-def test_killed_fit_resumes_at_its_epoch_and_matches_an_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_killed_fit_resumes_at_its_epoch_and_matches_an_uninterrupted_run(tmp_path, shuffle):
+    # Each run seeds numpy as a program would at its start: the shuffle order of an
+    # epoch then depends only on that seed and the epoch.
     start = _start_file(tmp_path)
     backup = tmp_path / "backup"
     x, y = _data()
     straight = layerkit.models.load_model(start)
-    full = straight.fit(x, y, batch_size=8, epochs=5, shuffle=False, verbose=0)
+    np.random.seed(0)
+    full = straight.fit(x, y, batch_size=8, epochs=5, shuffle=shuffle, verbose=0)
     # A process trains with a backup and is killed (SIGKILL) as epoch 3 begins.
     script = BUILD + textwrap.dedent(f"""
         import os, signal
@@ -56,7 +60,8 @@ def test_killed_fit_resumes_at_its_epoch_and_matches_an_uninterrupted_run(tmp_pa
         def die(epoch, logs):
             if epoch == 3:
                 os.kill(os.getpid(), signal.SIGKILL)
-        model.fit(x, y, batch_size=8, epochs=5, shuffle=False, verbose=0, callbacks=[
+        np.random.seed(0)
+        model.fit(x, y, batch_size=8, epochs=5, shuffle={shuffle}, verbose=0, callbacks=[
             layerkit.callbacks.BackupAndRestore({str(backup)!r}),
             layerkit.callbacks.LambdaCallback(on_epoch_begin=die)])
     """)
@@ -66,7 +71,8 @@ def test_killed_fit_resumes_at_its_epoch_and_matches_an_uninterrupted_run(tmp_pa
     assert json.loads((backup / "training_metadata.json").read_text())["epoch"] == 3
     resumed = layerkit.models.load_model(start)
     epochs_run = []
-    rest = resumed.fit(x, y, batch_size=8, epochs=5, shuffle=False, verbose=0, callbacks=[
+    np.random.seed(0)
+    rest = resumed.fit(x, y, batch_size=8, epochs=5, shuffle=shuffle, verbose=0, callbacks=[
         BackupAndRestore(str(backup)),
         LambdaCallback(on_epoch_begin=lambda epoch, logs: epochs_run.append(epoch))])
     assert epochs_run == [3, 4]
