@@ -23,7 +23,9 @@ import shutil
 
 import numpy as np
 
+from layerkit.callbacks.batch_counter import BatchCounter
 from layerkit.callbacks.callback import Callback
+
 
 
 class BackupAndRestore(Callback):
@@ -49,8 +51,7 @@ class BackupAndRestore(Callback):
         self._metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
         self._saves = 0
         self._current_epoch = 0
-        self._last_batch_seen = None
-        self._batches_since_last_save = 0
+        self._batch_counter = BatchCounter(save_freq) if save_freq != "epoch" else None
 
     def _implements_train_batch_hooks(self):
         return self.save_freq != "epoch"
@@ -85,20 +86,15 @@ class BackupAndRestore(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._current_epoch = epoch + 1
-        self._last_batch_seen = None
+        if self._batch_counter is not None:
+            self._batch_counter.end_epoch()
         if self.save_freq == "epoch":
             self._save()
 
     def on_train_batch_end(self, batch, logs=None):
         if self.save_freq == "epoch":
             return
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            self._batches_since_last_save += batch + 1
-        else:
-            self._batches_since_last_save += batch - self._last_batch_seen
-        self._last_batch_seen = batch
-        if self._batches_since_last_save >= self.save_freq:
-            self._batches_since_last_save = 0
+        if self._batch_counter.due(batch):
             self._save(batch)
 
     def _save(self, batch=None):

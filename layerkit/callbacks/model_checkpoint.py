@@ -15,10 +15,12 @@ import warnings
 import numpy as np
 
 from layerkit.callbacks import log_keys
+from layerkit.callbacks.batch_counter import BatchCounter
 from layerkit.callbacks.callback import Callback
 
 _MODEL_EXTENSIONS = (".keras", ".h5", ".hdf5")
 _WEIGHTS_EXTENSIONS = (".weights.h5", ".h5", ".hdf5")
+
 
 
 class ModelCheckpoint(Callback):
@@ -59,8 +61,7 @@ class ModelCheckpoint(Callback):
         self.best = initial_value_threshold if initial_value_threshold is not None \
             else (-np.inf if maximize else np.inf)
         self._epochs_since_last_save = 0
-        self._batches_since_last_save = 0
-        self._last_batch_seen = None
+        self._batch_counter = BatchCounter(save_freq) if save_freq != "epoch" else None
         self._current_epoch = 0
 
     def _implements_train_batch_hooks(self):
@@ -73,18 +74,12 @@ class ModelCheckpoint(Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self.save_freq == "epoch":
             return
-        # With steps_per_execution the hook sees every N-th batch: count them all.
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            self._batches_since_last_save += batch + 1
-        else:
-            self._batches_since_last_save += batch - self._last_batch_seen
-        self._last_batch_seen = batch
-        if self._batches_since_last_save >= self.save_freq:
-            self._batches_since_last_save = 0
+        if self._batch_counter.due(batch):
             self._save(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._last_batch_seen = None
+        if self._batch_counter is not None:
+            self._batch_counter.end_epoch()
         if self.save_freq != "epoch":
             return
         self._epochs_since_last_save += 1
