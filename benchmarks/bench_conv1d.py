@@ -15,7 +15,7 @@ import argparse
 
 import numpy as np
 
-from harness import ENGINE, keras3, paired_ratio, race
+from harness import ENGINE, keras3, race, report
 
 STEPS, FEATURES, N = 64, 100, 2048
 
@@ -164,17 +164,9 @@ def main():
             if k is not None:
                 contenders["keras3"] = k
         times = {}
-        med = race(contenders, args.repeats, times)
-        print(f"conv1d classifier  engine={ENGINE}  samples={N}  batch={batch}  "
-              f"repeats={args.repeats} (medians)")
-        for name, t in med.items():
-            print(f"  {name:>9}: {N / t:9.0f} samples/s   ({t * 1e3:.0f} ms/epoch)")
-        print(f"  layerkit vs raw   : {med['raw'] / med['layerkit']:.3f}x "
-              f"(paired {paired_ratio(times, 'layerkit', 'raw'):.3f}x)")
-        if "keras3" in med:
-            print(f"  layerkit vs keras3: {med['keras3'] / med['layerkit']:.3f}x "
-                  f"(paired {paired_ratio(times, 'layerkit', 'keras3'):.3f}x)")
-
+        race(contenders, args.repeats, times)
+        report(f"conv1d classifier  engine={ENGINE}  samples={N}  batch={batch}  "
+               f"repeats={args.repeats} (medians)", N, times)
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,7 @@ import argparse
 
 import numpy as np
 
-from harness import ENGINE, keras3, paired_ratio, race
+from harness import ENGINE, keras3, race, report
 
 STEPS, DIM, HEADS, KEY_DIM, FF, CLASSES, BATCH = 128, 128, 4, 32, 256, 10, 32
 N = BATCH * 16
@@ -160,17 +160,9 @@ def main():
         if k is not None:
             contenders["keras3"] = k
     times = {}
-    med = race(contenders, args.repeats, times)
-    print(f"transformer block  engine={ENGINE}  sequences={N}  batch={BATCH}  "
-          f"repeats={args.repeats} (medians)")
-    for name, t in med.items():
-        print(f"  {name:>9}: {N / t:9.1f} sequences/s   ({t * 1e3 / (N // BATCH):.1f} ms/step)")
-    print(f"  layerkit vs raw   : {med['raw'] / med['layerkit']:.3f}x "
-          f"(paired {paired_ratio(times, 'layerkit', 'raw'):.3f}x)")
-    if "keras3" in med:
-        print(f"  layerkit vs keras3: {med['keras3'] / med['layerkit']:.3f}x "
-              f"(paired {paired_ratio(times, 'layerkit', 'keras3'):.3f}x)")
-
+    race(contenders, args.repeats, times)
+    report(f"transformer block  engine={ENGINE}  sequences={N}  batch={BATCH}  "
+           f"repeats={args.repeats} (medians)", N, times)
 
 if __name__ == "__main__":
     main()
