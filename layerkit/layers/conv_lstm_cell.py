@@ -178,37 +178,37 @@ class ConvLSTMCell(Layer):
     def dropout_masks(self):
         return self._dropout_masks or (None, None)
 
-    def _masked_copies(self, x, masks, expand_time=False):
-        """x beside itself four times on the channel axis, each copy times its gate's
-        mask; with `expand_time` x is (batch, time, ...) and the masks lack the time."""
-        axis = self._channel_axis()
-        if expand_time:
-            masks = [ops.expand_dims(m, 1) for m in masks]
-            axis = axis if axis < 0 else axis + 1
+    def _masked_copies(self, x, masks, axis):
+        """x beside itself four times on the channel `axis`, each copy times its
+        gate's mask (masks broadcast against x)."""
         return ops.concatenate([x * m for m in masks], axis=axis)
 
     # --- the step ------------------------------------------------------
-    def input_gates(self, x, masks=None):
+    def input_gates(self, x, masks=None, data_format=None):
         """The input convolution (and bias) of x (batch, spatial..., channels) for the
-        four gates: (batch, out spatial..., 4 * filters)."""
-        if masks is not None:
-            x = self._masked_copies(x, masks)   # grouped conv, one group per gate
+        four gates: (batch, out spatial..., 4 * filters). `data_format` overrides the
+        cell's (the layers run their loop channels_first)."""
+        data_format = data_format or self.data_format
+        if masks is not None:   # grouped conv, one group per gate
+            x = self._masked_copies(x, masks, args.channel_axis(data_format))
         z = ops.conv(x, self.kernel.value, strides=self.strides, padding=self.padding,
-                     data_format=self.data_format, dilation_rate=self.dilation_rate)
+                     data_format=data_format, dilation_rate=self.dilation_rate)
         if self.use_bias:
             bias = self.bias.value
-            if self.data_format == "channels_first":
+            if data_format == "channels_first":
                 bias = ops.reshape(bias, (-1,) + (1,) * self.rank)
             z = z + bias
         return z
 
-    def step(self, x_gates, states, recurrent_kernel, masks=None):
+    def step(self, x_gates, states, recurrent_kernel, masks=None, data_format=None):
         """One time step from the precomputed input gates: (h, [h, c])."""
+        data_format = data_format or self.data_format
+        axis = args.channel_axis(data_format)
         h, c = states[0], states[1]
-        h_in = h if masks is None else self._masked_copies(h, masks)
+        h_in = h if masks is None else self._masked_copies(h, masks, axis)
         z = x_gates + ops.conv(h_in, recurrent_kernel, strides=1, padding="same",
-                               data_format=self.data_format)
-        i, f, g, o = ops.split(z, GATES, axis=self._channel_axis())
+                               data_format=data_format)
+        i, f, g, o = ops.split(z, GATES, axis=axis)
         act, rec_act = self.activation, self.recurrent_activation
         c = rec_act(f) * c + rec_act(i) * act(g)
         h = rec_act(o) * act(c)

@@ -224,7 +224,8 @@ def test_bad_input_names_the_layer():
             initial_state=[np.zeros((2, 3, 3, 2), "float32")] * 2)
 
 
-def test_model_trains_and_files_round_trip_with_keras(tmp_path, keras_oracle):
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_model_trains_and_files_round_trip_with_keras(tmp_path, keras_oracle, suffix):
     def model(k):
         inputs = k.Input((3, 6, 6, 1))
         x = k.layers.ConvLSTM2D(4, 3, padding="same", return_sequences=True)(inputs)
@@ -237,17 +238,48 @@ def test_model_trains_and_files_round_trip_with_keras(tmp_path, keras_oracle):
     ours.compile(optimizer="adam", loss="mse")
     history = ours.fit(x, y, epochs=2, verbose=0)
     assert history.history["loss"][1] < history.history["loss"][0]
-    ours.save(tmp_path / "ours.keras")
-    theirs = keras_oracle.models.load_model(tmp_path / "ours.keras")
+    ours.save(tmp_path / f"ours{suffix}")
+    # Keras 3 cannot compile its .h5 files whose loss is a string (see
+    # tests/unit/saving/test_keras_oracle_files.py), so those load uncompiled.
+    theirs = keras_oracle.models.load_model(tmp_path / f"ours{suffix}",
+                                            compile=suffix == ".keras")
     np.testing.assert_allclose(np.asarray(theirs.predict(x, verbose=0)),
                                ours.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
-    back = layerkit.models.load_model(tmp_path / "ours.keras")
+    back = layerkit.models.load_model(tmp_path / f"ours{suffix}")
     np.testing.assert_allclose(back.predict(x, verbose=0), ours.predict(x, verbose=0),
                                rtol=1e-6, atol=1e-6)
     keras_model = model(keras_oracle)
-    keras_model.save(tmp_path / "theirs.keras")
-    loaded = layerkit.models.load_model(tmp_path / "theirs.keras")
+    keras_model.save(tmp_path / f"theirs{suffix}")
+    loaded = layerkit.models.load_model(tmp_path / f"theirs{suffix}")
     np.testing.assert_allclose(loaded.predict(x, verbose=0),
                                np.asarray(keras_model.predict(x, verbose=0)),
                                rtol=1e-4, atol=1e-5)
     assert [type(layer).__name__ for layer in loaded.layers][1:3] == ["ConvLSTM2D"] * 2
+
+
+def test_bidirectional_and_time_distributed_match_keras(keras_oracle):
+    def model(k):
+        inputs = k.Input((3, 5, 5, 2))
+        x = k.layers.Bidirectional(k.layers.ConvLSTM2D(2, 3, padding="same",
+                                                       return_sequences=True))(inputs)
+        return k.Model(inputs, k.layers.TimeDistributed(k.layers.Conv2D(1, 1))(x))
+
+    ours, theirs = model(layerkit), model(keras_oracle)
+    assert [v.path for v in ours.weights] == [v.path for v in theirs.weights]
+    theirs.set_weights(ours.get_weights())
+    x = RNG.normal(size=(2, 3, 5, 5, 2)).astype("float32")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               atol=5e-5, rtol=1e-4)
+
+
+def test_keras2_h5_model_loads_and_predicts_as_tf_keras():
+    """tests/fixtures/make_conv_lstm_fixture.py: two ConvLSTM2D (recurrent dropout,
+    strides, go_backwards) trained and saved by tf_keras (Keras 2)."""
+    fixtures = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "tf_keras"
+    data = np.load(fixtures / "conv_lstm.npz")
+    model = layerkit.models.load_model(fixtures / "conv_lstm.h5")
+    first, second = model.layers[0], model.layers[1]
+    assert type(first) is layers.ConvLSTM2D and first.recurrent_dropout == 0.1
+    assert second.go_backwards and second.strides == (1, 2)
+    np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["predict"],
+                               atol=1e-5, rtol=1e-5)
