@@ -15,8 +15,6 @@ weights load unchanged and train in place (the gradient flows back through the g
 into the stored layout; weights outside every window get zero gradient, as under
 Keras 2's mask).
 """
-import itertools
-
 import numpy as np
 
 
@@ -30,25 +28,24 @@ def output_length(size, kernel, stride, padding):
 def window_cells(in_spatial, kernel_size, strides, padding):
     """(positions, window cells) flat input cell of each window cell, and a bool table
     of which are inside the input. Positions and cells run row-major."""
+    rank = len(in_spatial)
     out_spatial = [output_length(n, k, s, padding)
                    for n, k, s in zip(in_spatial, kernel_size, strides)]
-    coords, inside = [], []
-    for n, o, k, s in zip(in_spatial, out_spatial, kernel_size, strides):
+    flat, inside = 0, True
+    for axis, (n, o, k, s) in enumerate(zip(in_spatial, out_spatial, kernel_size, strides)):
         start = np.arange(o) * s - (k // 2 if padding == "same" else 0)
-        c = start[:, None] + np.arange(k)[None, :]          # (out, k) along this axis
-        coords.append(c)
-        inside.append((c >= 0) & (c < n))
-    positions = list(itertools.product(*[range(o) for o in out_spatial]))
-    offsets = list(itertools.product(*[range(k) for k in kernel_size]))
-    flat = np.zeros((len(positions), len(offsets)), np.int64)
-    valid = np.ones((len(positions), len(offsets)), bool)
-    for pi, p in enumerate(positions):
-        for ki, kk in enumerate(offsets):
-            cell = [coords[a][p[a], kk[a]] for a in range(len(in_spatial))]
-            ok = all(inside[a][p[a], kk[a]] for a in range(len(in_spatial)))
-            valid[pi, ki] = ok
-            flat[pi, ki] = np.ravel_multi_index(cell, in_spatial) if ok else 0
-    return tuple(out_spatial), flat, valid
+        coord = start[:, None] + np.arange(k)[None, :]          # (out, k) on this axis
+        # Broadcast to (out_1 .. out_n, k_1 .. k_n): this axis at `axis` and rank + axis.
+        shape = [1] * (2 * rank)
+        shape[axis], shape[rank + axis] = o, k
+        coord = coord.reshape(shape)
+        inside = inside & (coord >= 0) & (coord < n)
+        flat = flat * n + coord
+    positions, cells = int(np.prod(out_spatial)), int(np.prod(kernel_size))
+    flat = np.broadcast_to(flat, tuple(out_spatial) + tuple(kernel_size))
+    inside = np.broadcast_to(inside, flat.shape)
+    valid = inside.reshape(positions, cells)
+    return tuple(out_spatial), np.where(valid, flat.reshape(positions, cells), 0), valid
 
 
 def kernel_index(implementation, data_format, in_spatial, kernel_size, strides, padding,
