@@ -11,7 +11,9 @@ Forced CPU devices share the machine's cores, so more devices cannot run faster
 here: the figures show the overhead. On GPUs set JAX_PLATFORMS=cuda and the
 number of visible GPUs instead (--platform cuda).
 Figures: the median of --epochs timed epochs after one warm-up epoch, same global
-batch at every device count.
+batch at every device count. For the MLP a hand-written data-parallel JAX loop on the
+same mesh ("raw loop") alternates with layerkit, so the cost of the collectives on
+forced CPU devices is told apart from layerkit's own.
 """
 import argparse
 import json
@@ -59,7 +61,8 @@ def make_data(name):
 
 
 def jax_worker(name, distributed, epochs):
-    """Runs inside a process started with N forced devices; prints samples/s."""
+    """Runs inside a process started with N forced devices; prints samples/s of
+    layerkit's fit (and of the raw loop, for the MLP)."""
     import layerkit
     from layerkit import distribution
     if distributed:
@@ -68,14 +71,71 @@ def jax_worker(name, distributed, epochs):
     x, y = make_data(name)
     _, batch = WORKLOADS[name]
     model = make_model(name)
-    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)   # compile and warm up
-    times = []
-    for _ in range(epochs):
-        t = time.perf_counter()
-        model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
-        times.append(time.perf_counter() - t)
-    print(json.dumps({"samples_per_s": len(x) / statistics.median(times),
+    contenders = {"layerkit": lambda: model.fit(x, y, batch_size=batch, epochs=1, verbose=0)}
+    if name == "mlp" and distributed:
+        contenders["raw"] = raw_jax_epoch(x, y, batch)
+    times = {k: [] for k in contenders}
+    for k, fn in contenders.items():
+        fn()   # compile and warm up
+    for _ in range(epochs):   # the contenders alternate
+        for k, fn in contenders.items():
+            t = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t)
+    print(json.dumps({"samples_per_s": {k: len(x) / statistics.median(v)
+                                        for k, v in times.items()},
                       "devices": len(distribution.list_devices())}))
+
+
+def raw_jax_epoch(x, y, batch):
+    """A hand-written data-parallel loop of the seed MLP on the same mesh (params
+    replicated, each batch split with jax.device_put, jit propagating the shardings):
+    what the devices and collectives cost without layerkit."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    mesh = Mesh(np.array(jax.devices()), ("batch",))
+    whole, split = NamedSharding(mesh, PartitionSpec()), NamedSharding(mesh, PartitionSpec("batch"))
+    sizes = [(20, 64), (64, 64), (64, 10)]
+    keys = jax.random.split(jax.random.PRNGKey(0), 3)
+    params = [{"w": jax.random.uniform(k, s, minval=-0.2, maxval=0.2), "b": jnp.zeros(s[1])}
+              for k, s in zip(keys, sizes)]
+    opt = optax.sgd(0.01, momentum=0.9, nesterov=True)
+
+    def loss_fn(params, xb, yb, key):
+        h = xb
+        for i, layer in enumerate(params):
+            h = h @ layer["w"] + layer["b"]
+            if i < 2:
+                h = jax.nn.relu(h)
+                h = jnp.where(jax.random.bernoulli(jax.random.fold_in(key, i), 0.5, h.shape),
+                              h / 0.5, 0.0)
+        p = jnp.clip(jax.nn.softmax(h), 1e-7, 1 - 1e-7)
+        return -jnp.mean(jnp.sum(yb * jnp.log(p), axis=-1)), p
+
+    @jax.jit
+    def step(state, xb, yb):
+        params, opt_state, key, sums = state
+        key, sub = jax.random.split(key)
+        (loss, p), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, xb, yb, sub)
+        updates, opt_state = opt.update(grads, opt_state, params)
+        acc = jnp.mean(jnp.argmax(p, -1) == jnp.argmax(yb, -1))
+        n = xb.shape[0]
+        return (optax.apply_updates(params, updates), opt_state, key,
+                sums + jnp.array([loss * n, acc * n, n])), None
+
+    state = jax.device_put((params, opt.init(params), jax.random.PRNGKey(1), jnp.zeros(3)),
+                           whole)
+
+    def epoch():
+        nonlocal state
+        for start in range(0, len(x), batch):
+            xb, yb = jax.device_put((x[start:start + batch], y[start:start + batch]), split)
+            state, _ = step(state, xb, yb)
+        jax.block_until_ready(state)
+    return epoch
 
 
 def jax_samples_per_s(name, devices, distributed, epochs, platform):
@@ -95,8 +155,9 @@ def jax_samples_per_s(name, devices, distributed, epochs, platform):
 
 
 def torch_samples_per_s(name, devices, distributed, epochs, platform):
-    """The torch rows: torchrun --nproc_per_node=devices, DataParallel on gloo (CPU) or
-    NCCL (GPUs). Filled in by the torch distribution work."""
+    """The torch rows, as jax_samples_per_s: {"layerkit": samples/s} (and "raw" for a
+    hand-written DDP loop) of torchrun --nproc_per_node=devices, DataParallel on gloo
+    (CPU) or NCCL (GPUs). Filled in by the torch distribution work."""
     raise NotImplementedError("torch rows are not measured yet")
 
 
@@ -114,19 +175,21 @@ def main():
         jax_worker(args.worker, bool(args.distributed), args.epochs)
         return
     measure = {"jax": jax_samples_per_s, "torch": torch_samples_per_s}
-    print(f"{'engine':>6} {'workload':>8} {'devices':>8} {'samples/s':>10} {'vs 1, none':>10}")
+    print(f"{'engine':>6} {'workload':>8} {'devices':>8} {'samples/s':>10} {'vs 1, none':>10}"
+          f" {'raw loop':>10}")
     for engine in args.engines:
         for name in args.workloads:
             try:
-                base = measure[engine](name, 1, False, args.epochs, args.platform)
+                base = measure[engine](name, 1, False, args.epochs, args.platform)["layerkit"]
             except NotImplementedError as err:
                 print(f"{engine:>6} {name:>8}  {err}")
                 continue
             print(f"{engine:>6} {name:>8} {'1, none':>8} {base:10.0f} {1:10.2f}")
             for n in args.devices:
-                rate = measure[engine](name, n, True, args.epochs, args.platform)
-                print(f"{engine:>6} {name:>8} {n:>8} {rate:10.0f} {rate / base:10.2f}",
-                      flush=True)
+                rates = measure[engine](name, n, True, args.epochs, args.platform)
+                raw = f"{rates['raw']:10.0f}" if "raw" in rates else ""
+                print(f"{engine:>6} {name:>8} {n:>8} {rates['layerkit']:10.0f} "
+                      f"{rates['layerkit'] / base:10.2f} {raw}", flush=True)
 
 
 if __name__ == "__main__":
