@@ -14,6 +14,8 @@ import torch
 from layerkit.engine.common.contract import EngineState, assign_state, state_variables
 from layerkit.engine.common.masking import get_keras_mask, set_keras_mask
 from layerkit.engine.torch.core import convert_to_tensor
+from layerkit.engine.torch.data_parallel import all_gather_rows, reduced_metric_results, \
+    replicas_for
 
 
 def get_state(model, kind="train"):
@@ -77,6 +79,8 @@ class StepRunner:
                 "self.optimizer.apply(grads, self.trainable_variables), or "
                 "self.compute_gradients(loss_fn), which runs on both engines).")
         self._last = None
+        # Several processes (DataParallel): a GradientReducer (train) or True, else None.
+        self.replicas = replicas_for(model, kind)
 
     def _train(self, x, y, sw):
         model = self.model
@@ -85,8 +89,12 @@ class StepRunner:
         # The optimizer divides the gradients by its loss_scale_factor (Keras 3).
         scaled = loss * self.loss_scale if self.loss_scale else loss
         # A frozen or weightless model still fits: its loss is logged, nothing moves.
-        grads = torch.autograd.grad(scaled, [v._value for v in self.trainable],
-                                    allow_unused=True) if self.trainable else None
+        leaves = [v._value for v in self.trainable]
+        if self.replicas is not None and leaves:
+            self.replicas.watch(leaves)   # all-reduces buckets as backward fills them
+        grads = torch.autograd.grad(scaled, leaves, allow_unused=True) if leaves else None
+        if self.replicas is not None and leaves:
+            grads = self.replicas.gradients(grads)
         with torch.no_grad():
             if grads is not None:
                 model.optimizer.apply(list(grads), self.trainable)
@@ -135,14 +143,20 @@ class StepRunner:
         if self._custom is not None:
             return self._last
         with torch.no_grad():
+            if self.replicas is not None:
+                return reduced_metric_results(self.model)
             return self.model.metric_results()
 
     def predict(self, x):
+        """The outputs for `x`; with several processes, `x` is this process's rows and
+        every process receives all processes' rows in rank order."""
         with torch.no_grad():
             if self._custom is not None:
                 x = _tensors(x)
-                return self._custom[0]((x,) if isinstance(x, (list, tuple)) else x)
-            return self._forward(_tensors(x), training=False)
+                out = self._custom[0]((x,) if isinstance(x, (list, tuple)) else x)
+            else:
+                out = self._forward(_tensors(x), training=False)
+            return out if self.replicas is None else all_gather_rows(out)
 
     def sync(self):
         pass
