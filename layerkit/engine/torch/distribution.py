@@ -59,14 +59,14 @@ def _env_int(name, given, what):
 
 
 def initialize(coordinator_address=None, num_processes=None, process_id=None, timeout_s=None):
-    """Joins (once) the process group of `num_processes` processes as `process_id`,
+    """Joins the process group of `num_processes` processes as `process_id`,
     meeting at `coordinator_address` ("host:port", process 0's address). Arguments win,
     else torchrun's environment. `timeout_s` bounds every collective (default
     $LAYERKIT_DIST_TIMEOUT or 30 s)."""
     if not dist.is_available():
         raise RuntimeError("initialize: this PyTorch build has no torch.distributed.")
     if dist.is_initialized():
-        return
+        raise RuntimeError("distribution.initialize() was already called in this process.")
     world = _env_int("WORLD_SIZE", num_processes, "num_processes")
     rank = _env_int("RANK", process_id, "process_id")
     if world < 1 or not 0 <= rank < world:
