@@ -11,9 +11,12 @@ one model, each on its share of every global batch.
   so every process logs the numbers of the global batch.
 - `all_gather_rows`: predictions of every process's rows, concatenated in rank order.
 """
+import os
+
 import torch
 import torch.distributed as dist
 
+from layerkit.engine.common.distribution_plan import get_plan
 from layerkit.engine.torch import distribution
 
 # Bytes per bucket: large enough to amortize a collective's latency, small enough that
@@ -199,35 +202,32 @@ def all_gather_rows(structure):
     return torch.cat([p[:c] for p, c in zip(parts, counts)])
 
 
-def _plan():
-    """The distribution plan set_distribution() stored in the seam, or None."""
-    try:
-        from layerkit.engine.common.distribution_plan import get_plan
-    except ImportError:     # TEMPORARY until the public API lands: initialized = data
-        return _DataPlan() if dist.is_initialized() else None
-    return get_plan()
-
-
-class _DataPlan:
-    kind = "data"
-
-
 def replicas_for(model, kind):
     """None when this step runs alone; else (after process 0's weights were broadcast)
     a GradientReducer for a train step, True for test and predict steps."""
-    plan = _plan()
-    if plan is None or getattr(plan, "kind", "data") != "data":
-        if plan is not None:
-            raise NotImplementedError(
-                "ModelParallel on PyTorch: sharding variables by a LayoutMap through "
-                "torch.distributed.tensor (DTensor) is not implemented yet; use "
-                "DataParallel on PyTorch, or ModelParallel on JAX.")
+    plan = get_plan()
+    if plan is None:
         return None
+    if plan.kind == "model":
+        raise NotImplementedError(
+            "ModelParallel on PyTorch: sharding Variables by a LayoutMap through "
+            "torch.distributed.tensor (DTensor on a torch DeviceMesh) is not implemented; "
+            "use DataParallel on PyTorch, or ModelParallel on JAX.")
     if not dist.is_initialized():
+        if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+            return None
         distribution.initialize()   # torchrun's environment
-    if dist.get_world_size() == 1:
+    world = dist.get_world_size()
+    if world == 1:
         return None
-    if kind == "train" and getattr(model, "_custom_step", None) and model._custom_step(kind):
+    if plan.num_replicas != world:
+        raise ValueError(
+            f"DataParallel on PyTorch runs one replica per process: the device mesh has "
+            f"{plan.num_replicas} device(s) along {plan.batch_axis!r} but {world} processes "
+            "joined. Call layerkit.distribution.initialize() before DataParallel(), so "
+            "list_devices() lists one device per process.")
+    custom = getattr(model, "_custom_step", None)
+    if kind == "train" and custom is not None and custom(kind) is not None:
         raise NotImplementedError(
             f"{type(model).__name__}.train_step overrides the step: with DataParallel on "
             "PyTorch the gradient all-reduce runs inside layerkit's own step; remove the "

@@ -17,7 +17,7 @@ import torch
 import torch.distributed as dist
 
 # Seconds a collective may wait for a peer before it fails (LAYERKIT_DIST_TIMEOUT wins).
-DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_TIMEOUT_S = 10.0
 _HEARTBEAT_S = 0.5
 
 _state = {"timeout_s": None, "store": None, "heartbeat": None, "stop": None}
@@ -62,7 +62,7 @@ def initialize(coordinator_address=None, num_processes=None, process_id=None, ti
     """Joins the process group of `num_processes` processes as `process_id`,
     meeting at `coordinator_address` ("host:port", process 0's address). Arguments win,
     else torchrun's environment. `timeout_s` bounds every collective (default
-    $LAYERKIT_DIST_TIMEOUT or 30 s)."""
+    $LAYERKIT_DIST_TIMEOUT or 10 s)."""
     if not dist.is_available():
         raise RuntimeError("initialize: this PyTorch build has no torch.distributed.")
     if dist.is_initialized():
@@ -152,7 +152,7 @@ def lost_ranks():
 def collective_failed(error, what):
     """A clear error for a collective (`what`) that failed: which rank was lost, after
     how long, and torch's own message."""
-    time.sleep(4 * _HEARTBEAT_S)    # let a dead peer's heartbeat go stale
+    time.sleep(5 * _HEARTBEAT_S)    # let a dead peer's heartbeat go stale
     lost = lost_ranks()
     who = (f"rank {lost[0]}" if len(lost) == 1 else f"ranks {lost}") if lost else \
         "a peer (no rank's heartbeat stopped: it may be stuck rather than dead)"
