@@ -2,8 +2,6 @@
 collective timeout, instead of waiting forever; a dead one is named."""
 import time
 
-import pytest
-
 import torch_launch
 
 TIMEOUT_S = 5
