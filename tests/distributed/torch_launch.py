@@ -1,11 +1,13 @@
 """Launching torch_worker.py: under torchrun, alone, or as two bare processes with
 torchrun's environment (so a killed one is not cleaned up by torchrun's agent)."""
+import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 HERE = Path(__file__).parent
@@ -54,3 +56,29 @@ def start_bare(out, mode, world=2, **extra):
                                      MASTER_ADDR="127.0.0.1", MASTER_PORT=port, **extra),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for r in range(world)]
+
+
+def load(path):
+    with np.load(path) as f:
+        return {k: f[k] for k in f.files}
+
+
+def assert_same_run(alone, several, ranks=(0, 1)):
+    """Each process of `several` ended with the one-process run's weights, logs,
+    evaluation and (all rows of the) predictions, within 1e-5 relative."""
+    ref = load(alone / "result_rank0.npz")
+    weights = sorted(k for k in ref if k.startswith("w"))
+    assert weights
+    for rank in ranks:
+        got = load(several / f"result_rank{rank}.npz")
+        for k in weights:
+            np.testing.assert_allclose(got[k], ref[k], rtol=1e-5, atol=1e-6,
+                                       err_msg=f"rank {rank} {k}")
+        for key in ("history", "evaluated"):
+            want, have = json.loads(str(ref[key])), json.loads(str(got[key]))
+            assert sorted(have) == sorted(want)
+            for name in want:
+                np.testing.assert_allclose(have[name], want[name], rtol=1e-5,
+                                           err_msg=f"rank {rank} {key} {name}")
+        assert got["predicted"].shape == ref["predicted"].shape == (32, 3)
+        np.testing.assert_allclose(got["predicted"], ref["predicted"], rtol=1e-5, atol=1e-6)

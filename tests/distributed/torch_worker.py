@@ -7,6 +7,7 @@
     torch_worker.py OUT kill   rank 1 kills itself during the first epoch; rank 0
                                must stop with an error naming rank 1.
     torch_worker.py OUT hang   rank 1 stops answering; rank 0 must stop at the timeout.
+    torch_worker.py OUT model  as fit, with ModelParallel (DTensor) under torchrun.
 """
 import json
 import os
@@ -31,11 +32,26 @@ def data():
 
 def model():
     keras.utils.set_random_seed(7)
-    m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
-                          keras.layers.Dense(3, activation="softmax")])
+    m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu", name="d1"),
+                          keras.layers.Dense(3, activation="softmax", name="d2")])
     m.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy",
               metrics=["accuracy"])
     return m
+
+
+def data_parallel():
+    return distribution.DataParallel()
+
+
+def model_parallel():
+    """d1's kernel split by columns and its bias with them, d2's kernel by rows:
+    DTensor gathers or sums the partial results; the batch is not split (1 x 2 mesh)."""
+    mesh = distribution.DeviceMesh((1, 2), ("batch", "model"), distribution.list_devices())
+    layouts = distribution.LayoutMap(mesh)
+    layouts["d1/kernel"] = (None, "model")
+    layouts["d1/bias"] = ("model",)
+    layouts["d2/kernel"] = ("model", None)
+    return distribution.ModelParallel(layout_map=layouts, batch_dim_name="batch")
 
 
 class StopRank1(keras.callbacks.Callback):
@@ -56,7 +72,7 @@ def main(out, mode):
     several = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if several:
         distribution.initialize(timeout_s=float(os.environ.get("LAYERKIT_DIST_TIMEOUT", 10)))
-        distribution.set_distribution(distribution.DataParallel())
+        distribution.set_distribution(data_parallel() if mode != "model" else model_parallel())
     rank = int(os.environ.get("RANK", 0))   # torchrun sets it
     x, y, xv, yv = data()
     m = model()

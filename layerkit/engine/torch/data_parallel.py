@@ -11,12 +11,11 @@ one model, each on its share of every global batch.
   so every process logs the numbers of the global batch.
 - `all_gather_rows`: predictions of every process's rows, concatenated in rank order.
 """
-import os
+import contextlib
 
 import torch
 import torch.distributed as dist
 
-from layerkit.engine.common.distribution_plan import get_plan
 from layerkit.engine.torch import distribution
 
 # Bytes per bucket: large enough to amortize a collective's latency, small enough that
@@ -184,6 +183,8 @@ def reduced_metric_results(model):
 def all_gather_rows(structure):
     """Every process's `structure` (tensors, lists, dicts of them) concatenated along
     the first axis in rank order; processes may hold different numbers of rows."""
+    if structure is None:
+        return None
     if isinstance(structure, dict):
         return {k: all_gather_rows(v) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
@@ -202,37 +203,30 @@ def all_gather_rows(structure):
     return torch.cat([p[:c] for p, c in zip(parts, counts)])
 
 
-def replicas_for(model, kind):
-    """None when this step runs alone; else (after process 0's weights were broadcast)
-    a GradientReducer for a train step, True for test and predict steps."""
-    plan = get_plan()
-    if plan is None:
-        return None
-    if plan.kind == "model":
-        raise NotImplementedError(
-            "ModelParallel on PyTorch: sharding Variables by a LayoutMap through "
-            "torch.distributed.tensor (DTensor on a torch DeviceMesh) is not implemented; "
-            "use DataParallel on PyTorch, or ModelParallel on JAX.")
-    if not dist.is_initialized():
-        if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
-            return None
-        distribution.initialize()   # torchrun's environment
-    world = dist.get_world_size()
-    if world == 1:
-        return None
-    if plan.num_replicas != world:
-        raise ValueError(
-            f"DataParallel on PyTorch runs one replica per process: the device mesh has "
-            f"{plan.num_replicas} device(s) along {plan.batch_axis!r} but {world} processes "
-            "joined. Call layerkit.distribution.initialize() before DataParallel(), so "
-            "list_devices() lists one device per process.")
-    custom = getattr(model, "_custom_step", None)
-    if kind == "train" and custom is not None and custom(kind) is not None:
-        raise NotImplementedError(
-            f"{type(model).__name__}.train_step overrides the step: with DataParallel on "
-            "PyTorch the gradient all-reduce runs inside layerkit's own step; remove the "
-            "override or train with one process.")
-    broadcast_variables(list(model.trainable_variables) + list(model.non_trainable_variables))
-    if kind != "train":
-        return True
-    return GradientReducer(list(model.trainable_variables))
+class DataReplicas:
+    """What a step does differently as one of several data-parallel replicas: the
+    interface engine/torch/replicas.py's steps use (ModelShards has the same)."""
+
+    def __init__(self, model, kind):
+        broadcast_variables(list(model.trainable_variables) +
+                            list(model.non_trainable_variables))
+        self.reducer = GradientReducer(list(model.trainable_variables)) \
+            if kind == "train" else None
+
+    def context(self):
+        return contextlib.nullcontext()
+
+    def batch(self, x, y, sw):
+        return x, y, sw     # this process's rows: training/ cut them
+
+    def watch(self, leaves):
+        self.reducer.watch(leaves)
+
+    def gradients(self, grads):
+        return self.reducer.gradients(grads)
+
+    def results(self, model):
+        return reduced_metric_results(model)
+
+    def outputs(self, out):
+        return all_gather_rows(out)

@@ -14,8 +14,7 @@ import torch
 from layerkit.engine.common.contract import EngineState, assign_state, state_variables
 from layerkit.engine.common.masking import get_keras_mask, set_keras_mask
 from layerkit.engine.torch.core import convert_to_tensor
-from layerkit.engine.torch.data_parallel import all_gather_rows, reduced_metric_results, \
-    replicas_for
+from layerkit.engine.torch.replicas import replicas_for
 
 
 def get_state(model, kind="train"):
@@ -79,7 +78,7 @@ class StepRunner:
                 "self.optimizer.apply(grads, self.trainable_variables), or "
                 "self.compute_gradients(loss_fn), which runs on both engines).")
         self._last = None
-        # Several processes (DataParallel): a GradientReducer (train) or True, else None.
+        # Several processes: DataReplicas or ModelShards (engine/torch/replicas.py).
         self.replicas = replicas_for(model, kind)
 
     def _train(self, x, y, sw):
@@ -116,12 +115,20 @@ class StepRunner:
         step = self._train if self.kind == "train" else self._test
         if self._custom is not None:
             step = self._run_custom
+        if self.replicas is not None:
+            step = self._replicated(step)
         if n == 1:
             step(x, y, sw)
         else:
             for i in range(n):
                 step(_index(x, i), _index(y, i), _index(sw, i))
         return self.results() if want_logs else None
+
+    def _replicated(self, step):
+        def run(x, y, sw):
+            with self.replicas.context():
+                step(*self.replicas.batch(x, y, sw))
+        return run
 
     def _run_custom(self, x, y, sw):
         """The model's own train_step/test_step (Keras's torch form): it runs as
@@ -144,19 +151,24 @@ class StepRunner:
             return self._last
         with torch.no_grad():
             if self.replicas is not None:
-                return reduced_metric_results(self.model)
+                return self.replicas.results(self.model)
             return self.model.metric_results()
 
     def predict(self, x):
         """The outputs for `x`; with several processes, `x` is this process's rows and
         every process receives all processes' rows in rank order."""
+        if self.replicas is not None:
+            with self.replicas.context():
+                x = self.replicas.batch(_tensors(x), None, None)[0]
+                return self.replicas.outputs(self._predict(x))
+        return self._predict(x)
+
+    def _predict(self, x):
         with torch.no_grad():
             if self._custom is not None:
                 x = _tensors(x)
-                out = self._custom[0]((x,) if isinstance(x, (list, tuple)) else x)
-            else:
-                out = self._forward(_tensors(x), training=False)
-            return out if self.replicas is None else all_gather_rows(out)
+                return self._custom[0]((x,) if isinstance(x, (list, tuple)) else x)
+            return self._forward(_tensors(x), training=False)
 
     def sync(self):
         pass
