@@ -115,30 +115,75 @@ def variable_sharding(plan, path, shape):
     return NamedSharding(mesh(plan), PartitionSpec(*axes))
 
 
-def batch_sharding(plan, ndim):
-    """A batch array split along its first dimension over the batch axis."""
-    if ndim == 0 or plan.batch_axis is None:
-        return replicated(plan)
-    return NamedSharding(mesh(plan), PartitionSpec(plan.batch_axis))
+class Placement:
+    """Where one step runner's state and batches live under a plan: each Variable as
+    its layout says (an optimizer slot as the Variable it belongs to), metrics and
+    seeds replicated, batches split along the batch axis."""
+
+    def __init__(self, plan, groups):
+        self.plan = plan
+        self.replicated = replicated(plan)
+        self.state = type(groups)(*([self._sharding(v) for v in group] for group in groups))
+        # Metric totals and random streams are the same on every device.
+        self.state = self.state._replace(metrics=[self.replicated] * len(groups.metrics),
+                                         seeds=[self.replicated] * len(groups.seeds))
+
+    def _sharding(self, v):
+        path = getattr(v, "_reference_path", None) or v.path
+        return variable_sharding(self.plan, path, v.shape)
+
+    def put_state(self, state):
+        """The state's values (whole, the same on every process) on their devices."""
+        return self.put(state, self.state)
+
+    @staticmethod
+    def put(values, shardings):
+        return jax.tree_util.tree_map(_put_whole, values, shardings)
+
+    def put_batch(self, batch, stacked=False):
+        """This process's rows of a global batch as global arrays split along the batch
+        axis (axis 1 of stacked steps_per_execution batches)."""
+        axis = 1 if stacked else 0
+        procs = num_processes()
+
+        def put(a):
+            a = np.asarray(a)
+            if a.ndim <= axis or self.plan.batch_axis is None:
+                return _put_whole(a, self.replicated)
+            spec = (None,) * axis + (self.plan.batch_axis,)
+            sharding = NamedSharding(mesh(self.plan), PartitionSpec(*spec))
+            shape = a.shape[:axis] + (a.shape[axis] * procs,) + a.shape[axis + 1:]
+            return jax.make_array_from_process_local_data(sharding, a, shape)
+        return jax.tree_util.tree_map(put, batch)
 
 
-def put_batch(plan, tree, global_batch):
-    """The global batch as sharded jax Arrays, from this process's rows of it: each
-    process holds rows [p*B/P, (p+1)*B/P) of every array (see training/)."""
-    def put(a):
-        a = np.asarray(a)
-        sharding = batch_sharding(plan, a.ndim)
-        if a.ndim == 0:
-            return jax.device_put(a, sharding)
-        return jax.make_array_from_process_local_data(
-            sharding, a, (global_batch,) + a.shape[1:])
-    return jax.tree_util.tree_map(put, tree)
+def _put_whole(value, sharding):
+    if isinstance(value, jax.Array) and sharding.is_fully_addressable:
+        return jax.device_put(value, sharding)
+    value = np.asarray(value)
+    return jax.make_array_from_callback(value.shape, sharding, lambda index: value[index])
 
 
-def gather(tree):
-    """Every array of `tree` whole on every process, as numpy (predict's outputs,
-    save()'s weights)."""
+def local(tree):
+    """Replicated global arrays as this process's copy (a log value reads on every
+    process without a collective)."""
+    def one(a):
+        if isinstance(a, jax.Array) and not a.is_fully_addressable and \
+                a.sharding.is_fully_replicated:
+            return a.addressable_data(0)
+        return a
+    return jax.tree_util.tree_map(one, tree)
+
+
+def whole(tree):
+    """Every array of `tree` whole, as numpy, on every process: replicated arrays from
+    this process's copy, split ones gathered (a collective every process joins)."""
     from jax.experimental import multihost_utils
-    if num_processes() == 1:
-        return jax.tree_util.tree_map(np.asarray, tree)
-    return multihost_utils.process_allgather(tree, tiled=True)
+
+    def one(a):
+        if not isinstance(a, jax.Array) or a.is_fully_addressable:
+            return np.asarray(a)
+        if a.sharding.is_fully_replicated:
+            return np.asarray(a.addressable_data(0))
+        return np.asarray(multihost_utils.process_allgather(a, tiled=True))
+    return jax.tree_util.tree_map(one, tree)
