@@ -213,6 +213,12 @@ class DataReplicas:
         self.reducer = GradientReducer(list(model.trainable_variables)) \
             if kind == "train" else None
 
+    def enter(self):
+        pass
+
+    def sync(self):
+        pass
+
     def context(self):
         return contextlib.nullcontext()
 

@@ -53,9 +53,24 @@ def placements(plan, path, axes, ndim):
 def _shard(variable, mesh, where):
     value = variable.value.detach()
     if isinstance(value, DTensor):
-        value = value.full_tensor()
-    # distribute_tensor sends process 0's value: every process starts from the same one.
-    variable.assign(distribute_tensor(value, mesh, where))
+        return
+    # src_data_rank=0: process 0's value is scattered (every process starts from it).
+    variable.assign(distribute_tensor(value, mesh, where, src_data_rank=0))
+
+
+def _cut(variable, mesh, where):
+    """A whole value that every process holds (after gather) back into its shards,
+    each process cutting its own: no communication."""
+    value = variable.value.detach()
+    if not isinstance(value, DTensor):
+        variable.assign(distribute_tensor(value, mesh, where, src_data_rank=None))
+
+
+def unshard(variables):
+    """DTensor values made whole plain tensors again (a collective: every process)."""
+    for v in variables:
+        if isinstance(v.value, DTensor):
+            v.assign(v.value.detach().full_tensor())
 
 
 def _full(structure):
@@ -69,25 +84,39 @@ def _full(structure):
 
 
 class ModelShards:
-    """What a step does differently under ModelParallel (DataReplicas's interface)."""
+    """What a step does differently under ModelParallel (DataReplicas's interface).
+
+    Between steps the Variables hold DTensors; `sync()` (the loop calls it on every
+    process before callbacks read weights) makes them whole tensors, so that saving
+    on process 0 needs no collective, and the next step cuts them again locally."""
 
     def __init__(self, model, kind, plan):
-        mesh = device_mesh(plan)
-        layouts, plain = {}, []
+        self.mesh = mesh = device_mesh(plan)
+        layouts, plain, self.sharded = {}, [], []
         for v in list(model.trainable_variables) + list(model.non_trainable_variables):
             axes = plan.variable_axes(v.path)
             if axes is None:
                 plain.append(v)
             else:
                 layouts[v.path] = placements(plan, v.path, tuple(axes), len(v.shape))
-                _shard(v, mesh, layouts[v.path])
-        broadcast_variables([v for v in plain if not isinstance(v.value, DTensor)])
+                self.sharded.append((v, layouts[v.path]))
+        unshard(plain)
+        broadcast_variables(plain)
         if kind == "train":
             # An optimizer slot is split as the Variable it belongs to.
             for slot in model.optimizer.variables:
                 where = layouts.get(getattr(slot, "_reference_path", None))
                 if where is not None:
-                    _shard(slot, mesh, where)
+                    self.sharded.append((slot, where))
+        for v, where in self.sharded:
+            _shard(v, mesh, where)
+
+    def enter(self):
+        for v, where in self.sharded:
+            _cut(v, self.mesh, where)
+
+    def sync(self):
+        unshard([v for v, _ in self.sharded])
 
     def context(self):
         return implicit_replication()
@@ -107,5 +136,3 @@ class ModelShards:
 
     def outputs(self, out):
         return _full(out)
-
-

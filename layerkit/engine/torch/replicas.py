@@ -10,6 +10,8 @@ from layerkit.engine.torch import distribution
 
 def replicas_for(model, kind):
     plan = get_plan()
+    if plan is None or plan.kind == "data":
+        _unshard(model)     # a model that ModelParallel trained before
     if plan is None:
         return None
     if not dist.is_initialized():
@@ -36,3 +38,11 @@ def replicas_for(model, kind):
             "list_devices() lists one device per process.")
     from layerkit.engine.torch.data_parallel import DataReplicas
     return DataReplicas(model, kind)
+
+
+def _unshard(model):
+    optimizer = getattr(model, "optimizer", None)
+    variables = list(model.variables) + list(getattr(optimizer, "variables", None) or [])
+    if any(hasattr(v.value, "full_tensor") for v in variables):
+        from layerkit.engine.torch.model_parallel import unshard
+        unshard(variables)

@@ -126,6 +126,7 @@ class StepRunner:
 
     def _replicated(self, step):
         def run(x, y, sw):
+            self.replicas.enter()
             with self.replicas.context():
                 step(*self.replicas.batch(x, y, sw))
         return run
@@ -158,6 +159,7 @@ class StepRunner:
         """The outputs for `x`; with several processes, `x` is this process's rows and
         every process receives all processes' rows in rank order."""
         if self.replicas is not None:
+            self.replicas.enter()
             with self.replicas.context():
                 x = self.replicas.batch(_tensors(x), None, None)[0]
                 return self.replicas.outputs(self._predict(x))
@@ -171,7 +173,8 @@ class StepRunner:
             return self._forward(_tensors(x), training=False)
 
     def sync(self):
-        pass
+        if self.replicas is not None:
+            self.replicas.sync()
 
     def reset_metrics(self):
         self.model.reset_metrics()
