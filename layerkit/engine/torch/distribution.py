@@ -156,10 +156,11 @@ def collective_failed(error, what):
     lost = lost_ranks()
     who = (f"rank {lost[0]}" if len(lost) == 1 else f"ranks {lost}") if lost else \
         "a peer (no rank's heartbeat stopped: it may be stuck rather than dead)"
+    said = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return RuntimeError(
         f"Distributed training on rank {process_id()} of {num_processes()} lost {who} during "
         f"{what} (collective timeout {_state['timeout_s']} s). The other processes stop too; "
-        f"relaunch the job. PyTorch said: {str(error).strip().splitlines()[0] if str(error) else type(error).__name__}")
+        f"relaunch the job. PyTorch said: {said}")
 
 
 def shutdown():
