@@ -8,6 +8,7 @@
                                must stop with an error naming rank 1.
     torch_worker.py OUT hang   rank 1 stops answering; rank 0 must stop at the timeout.
     torch_worker.py OUT model  as fit, with ModelParallel (DTensor) under torchrun.
+    torch_worker.py OUT bn     as fit, with a BatchNormalization layer first.
 """
 import json
 import os
@@ -30,10 +31,12 @@ def data():
     return x[:64], y[:64], x[64:], y[64:]
 
 
-def model():
+def model(batch_norm=False):
     keras.utils.set_random_seed(7)
-    m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu", name="d1"),
-                          keras.layers.Dense(3, activation="softmax", name="d2")])
+    first = [keras.layers.BatchNormalization(name="bn")] if batch_norm else []
+    m = keras.Sequential([keras.Input((8,))] + first + [
+        keras.layers.Dense(16, activation="relu", name="d1"),
+        keras.layers.Dense(3, activation="softmax", name="d2")])
     m.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy",
               metrics=["accuracy"])
     return m
@@ -75,7 +78,7 @@ def main(out, mode):
         distribution.set_distribution(data_parallel() if mode != "model" else model_parallel())
     rank = int(os.environ.get("RANK", 0))   # torchrun sets it
     x, y, xv, yv = data()
-    m = model()
+    m = model(batch_norm=mode == "bn")
     callbacks = [keras.callbacks.ModelCheckpoint(os.path.join(out, f"ckpt_rank{rank}.keras")),
                  keras.callbacks.CSVLogger(os.path.join(out, f"log_rank{rank}.csv"))]
     if mode in ("kill", "hang"):

@@ -142,20 +142,34 @@ class GradientReducer:
         return out
 
 
-def broadcast_variables(variables):
-    """Process 0's values of `variables`, assigned on every process (one flat
-    broadcast per dtype)."""
+def _through_flat(variables, collective, what):
+    """`collective` applied to the Variables' values packed in one flat tensor per
+    dtype (one message instead of one per Variable), the results assigned back."""
     by_dtype = {}
     for v in variables:
         by_dtype.setdefault(v.value.dtype, []).append(v)
     for group in by_dtype.values():
         flat = torch.cat([v.value.detach().reshape(-1) for v in group])
-        _run(lambda: dist.broadcast(flat, src=0), "the broadcast of the initial weights")
+        _run(lambda: collective(flat), what)
         offset = 0
         for v in group:
             n = v.value.numel()
             v.assign(flat[offset:offset + n].view(v.value.shape).clone())
             offset += n
+
+
+def broadcast_variables(variables):
+    """Process 0's values of `variables`, assigned on every process."""
+    _through_flat(variables, lambda flat: dist.broadcast(flat, src=0),
+                  "the broadcast of the initial weights")
+
+
+def average_variables(variables):
+    """Each Variable's mean over the processes."""
+    def average(flat):
+        dist.all_reduce(flat)
+        flat.div_(dist.get_world_size())
+    _through_flat(variables, average, "the moving-statistics average")
 
 
 def reduced_metric_results(model):
@@ -212,12 +226,19 @@ class DataReplicas:
                             list(model.non_trainable_variables))
         self.reducer = GradientReducer(list(model.trainable_variables)) \
             if kind == "train" else None
+        # Moving statistics (BatchNormalization) move with each process's rows.
+        self.moving = [v for v in model.non_trainable_variables
+                       if v.value.is_floating_point()] if kind == "train" else []
 
     def enter(self):
         pass
 
     def sync(self):
-        pass
+        """The moving statistics averaged across processes, so every process holds the
+        same weights when callbacks read them: exact for moving means (their update is
+        linear in the batch means), the within-share variance for moving variances."""
+        if self.moving:
+            average_variables(self.moving)
 
     def context(self):
         return contextlib.nullcontext()
