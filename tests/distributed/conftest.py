@@ -17,5 +17,5 @@ def torch_alone_run(tmp_path_factory):
     torch_launch.skip_unless_torch()
     alone = tmp_path_factory.mktemp("alone")
     done = torch_launch.run_alone(alone)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-3000:]
     return alone

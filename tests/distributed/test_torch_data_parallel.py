@@ -10,7 +10,7 @@ import torch_launch
 def runs(tmp_path_factory, torch_alone_run):
     two = tmp_path_factory.mktemp("torchrun")
     done = torch_launch.run_torchrun(two)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-3000:]
     return torch_alone_run, two
 
 
@@ -42,7 +42,7 @@ def test_moving_statistics_agree_across_processes(tmp_path_factory):
     torch_launch.skip_unless_torch()
     alone, two = tmp_path_factory.mktemp("bn_alone"), tmp_path_factory.mktemp("bn_two")
     for done in (torch_launch.run_alone(alone, "bn"), torch_launch.run_torchrun(two, "bn")):
-        assert done.returncode == 0, done.stderr[-3000:]
+        assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-3000:]
     ref = torch_launch.load(alone / "result_rank0.npz")
     ranks = [torch_launch.load(two / f"result_rank{r}.npz") for r in (0, 1)]
     for k in ref:

@@ -9,7 +9,7 @@ import torch_launch
 def runs(tmp_path_factory, torch_alone_run):
     two = tmp_path_factory.mktemp("model")
     done = torch_launch.run_torchrun(two, "model")
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-3000:]
     return torch_alone_run, two
 
 

@@ -43,8 +43,8 @@ def run_alone(out, mode="fit", timeout=240):
 
 
 def run_torchrun(out, mode="fit", nproc=2, timeout=240):
-    cmd = [TORCHRUN, "--nproc_per_node", str(nproc), "--master_addr", "127.0.0.1",
-           "--master_port", str(free_port()), WORKER, str(out), mode]
+    # --standalone: torchrun picks a free port itself (no race with other programs).
+    cmd = [TORCHRUN, "--standalone", "--nproc_per_node", str(nproc), WORKER, str(out), mode]
     return subprocess.run(cmd, env=env(), capture_output=True, text=True, timeout=timeout)
 
 
