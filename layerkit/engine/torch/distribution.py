@@ -114,13 +114,18 @@ def timeout_s():
     return _state["timeout_s"]
 
 
+def _heartbeat_key(rank):
+    # torchrun's store outlives a restarted attempt: each attempt beats under its own key.
+    return f"layerkit/heartbeat/{os.environ.get('TORCHELASTIC_RESTART_COUNT', '0')}/{rank}"
+
+
 def _start_heartbeat(store, rank):
     stop = threading.Event()
 
     def beat():
         while not stop.is_set():
             try:
-                store.set(f"layerkit/heartbeat/{rank}", repr(time.time()))
+                store.set(_heartbeat_key(rank), repr(time.time()))
             except Exception:   # the store (process 0) is gone: the next collective says so
                 return
             stop.wait(_HEARTBEAT_S)
@@ -141,7 +146,7 @@ def lost_ranks():
         for r in range(num_processes()):
             if r == process_id():
                 continue
-            stamp = float(store.get(f"layerkit/heartbeat/{r}"))
+            stamp = float(store.get(_heartbeat_key(r)))
             if now - stamp > 4 * _HEARTBEAT_S:
                 lost.append(r)
     except Exception:
