@@ -20,7 +20,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import race  # noqa: E402
+from harness import paired_ratio, race  # noqa: E402
 
 STEPS, REPEATS, GLOBAL = 30, 7, 128
 
@@ -95,14 +95,16 @@ def main():
 
         def steps(run):
             return lambda: [run() for _ in range(STEPS)]
+        times = {}
         medians = race({"alone": steps(lambda: alone.run((x, y, None), 1, False)),
                         "hooks": steps(lambda: hooks.run((x, y, None), 1, False)),
-                        "ddp": steps(lambda: ddp(x, y))}, REPEATS)
+                        "ddp": steps(lambda: ddp(x, y))}, REPEATS, times)
         if rank == 0:
             print(f"{name}, {procs} processes, {local} rows each "
                   f"(torch {torch.__version__}, {torch.get_num_threads()} threads):")
             for k, t in medians.items():
                 print(f"  {k:>6}: {t / STEPS * 1e3:7.2f} ms/step")
+            print(f"  hooks time / ddp time, paired: {paired_ratio(times, 'ddp', 'hooks'):.3f}")
     distribution.set_distribution(None)
 
 

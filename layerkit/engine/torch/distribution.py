@@ -8,6 +8,7 @@ also stamps a heartbeat into the group's store: when a collective fails, the
 survivors read the stamps to name the rank that was lost (torch's own error names
 only a socket address, or nothing after a timeout).
 """
+import atexit
 import datetime
 import os
 import threading
@@ -99,6 +100,8 @@ def initialize(coordinator_address=None, num_processes=None, process_id=None, ti
     dist.init_process_group(backend, store=store, world_size=world, rank=rank, timeout=timeout)
     _state.update(timeout_s=timeout_s, store=store)
     _start_heartbeat(store, rank)
+    # The heartbeat thread must stop before the interpreter tears the store down.
+    atexit.register(shutdown)
 
 
 def process_id():
@@ -172,6 +175,7 @@ def shutdown():
     """Leaves the process group (the heartbeat stops first)."""
     if _state["stop"] is not None:
         _state["stop"].set()
+        _state["heartbeat"].join(timeout=2 * _HEARTBEAT_S)
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
     _state.update(timeout_s=None, store=None, heartbeat=None, stop=None)
