@@ -16,6 +16,7 @@ import numpy as np
 
 from layerkit import config
 from layerkit.callbacks.callback import Callback, python_value
+from layerkit.callbacks.chief import is_chief
 from layerkit.callbacks.tensorboard_embeddings import write_embeddings, write_projector_config
 from layerkit.callbacks.tensorboard_proto import (
     histogram_value, image_value, scalar_value, text_value)
@@ -156,7 +157,9 @@ class TensorBoard(Callback):
     def _writer(self, run):
         writer = self._writers.get(run)
         if writer is None or writer.closed:
-            writer = self._writers[run] = EventFileWriter(os.path.join(self.log_dir, run))
+            # Only process 0 writes event files.
+            writer = self._writers[run] = EventFileWriter(os.path.join(self.log_dir, run)) \
+                if is_chief() else _NoWriter()
         return writer
 
     def _close_writers(self):
@@ -169,7 +172,7 @@ class TensorBoard(Callback):
         self._writers = {}
         if self.write_graph:
             self._write_model_graph()
-        if self.embeddings_freq:
+        if self.embeddings_freq and is_chief():
             write_projector_config(self, model)
 
     def _write_model_graph(self):
@@ -239,7 +242,8 @@ class TensorBoard(Callback):
         if self.histogram_freq and epoch % self.histogram_freq == 0:
             self._log_weights(epoch)
         if self.embeddings_freq and epoch % self.embeddings_freq == 0:
-            write_embeddings(self, self.model)
+            if is_chief():
+                write_embeddings(self, self.model)
         for writer in self._writers.values():
             writer.flush()
 
@@ -279,3 +283,17 @@ class TensorBoard(Callback):
                     if image is not None:
                         values.append(image_value(f"{name}/image", image))
         self._writer("train").add(epoch, values)
+
+
+class _NoWriter:
+    """What a process other than 0 writes events to: nothing."""
+    closed = False
+
+    def add(self, step, values):
+        pass
+
+    def flush(self):
+        pass
+
+    def close(self):
+        self.closed = True

@@ -44,8 +44,8 @@ def check_layouts(model):
                  if not any(key in plan.matching_patterns(p) for p in paths)]
     if unmatched:
         warnings.warn(f"LayoutMap key(s) {unmatched} match no Variable of model "
-                      f"{model.name!r}; those Variables are replicated. The model's Variable "
-                      f"paths are: {paths}.", stacklevel=3)
+                      f"{model.name!r}, so the Variables they were meant for stay "
+                      f"replicated. The model's Variable paths are: {paths}.", stacklevel=3)
 
 
 def batch_rows(batch, stacked=False):
@@ -70,8 +70,8 @@ def share(batch, stacked=False, what="batch"):
         if rows % parts:
             raise ValueError(
                 f"The global {what} size {rows} does not divide by the {parts} {name}. "
-                "Pick a batch_size that is a multiple of it, and a number of samples that "
-                "leaves a last batch that is one too (or pass steps_per_epoch to drop it).")
+                f"Pick a batch_size that is a multiple of {parts}, and a number of samples "
+                f"that is one too (the last batch holds the remainder).")
     if procs == 1:
         return batch
     p = engine.distribution.process_id()
