@@ -1,7 +1,7 @@
 """Training samples/s at 1, 2 and 4 devices under DataParallel, for the seed MLP and a
 small conv net: the cost of distribution (batch split, collectives), not a speedup.
 
-    python benchmarks/bench_scaling.py                 # JAX rows (and torch rows once filled)
+    python benchmarks/bench_scaling.py                 # JAX and torch rows
     python benchmarks/bench_scaling.py --devices 1 2 4 --epochs 3
 
 JAX: each device count runs in a fresh process with that many forced CPU devices
@@ -10,6 +10,8 @@ DataParallel over all of them; "1, none" is the same fit with no distribution.
 Forced CPU devices share the machine's cores, so more devices cannot run faster
 here: the figures show the overhead. On GPUs set JAX_PLATFORMS=cuda and the
 number of visible GPUs instead (--platform cuda).
+torch: each count is `torchrun --standalone --nproc_per_node=N`, one process per device
+(gloo on CPU, one thread each; NCCL on GPUs with --platform cuda).
 Figures: the median of --epochs timed epochs after one warm-up epoch, same global
 batch at every device count.
 """
@@ -94,10 +96,39 @@ def jax_samples_per_s(name, devices, distributed, epochs, platform):
     return result["samples_per_s"]
 
 
+def torch_worker(name, distributed, epochs):
+    """One process of a torch row (torchrun starts `devices` of them): as jax_worker,
+    after joining the process group from torchrun's environment; process 0 prints."""
+    from layerkit import distribution
+    if distributed and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        distribution.initialize()
+    if int(os.environ.get("RANK", "0")) != 0:
+        sys.stdout = open(os.devnull, "w")
+    jax_worker(name, distributed, epochs)
+
+
 def torch_samples_per_s(name, devices, distributed, epochs, platform):
-    """The torch rows: torchrun --nproc_per_node=devices, DataParallel on gloo (CPU) or
-    NCCL (GPUs). Filled in by the torch distribution work."""
-    raise NotImplementedError("torch rows are not measured yet")
+    """The torch rows: `torchrun --standalone --nproc_per_node=devices`, DataParallel on
+    gloo (CPU) or NCCL (GPUs), one device and one CPU thread per process; "1, none"
+    is a plain process without distribution."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.pathsep.join([os.path.dirname(here), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, LAYERKIT_BACKEND="torch", OMP_NUM_THREADS="1", PYTHONPATH=path)
+    if platform == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = ""
+    else:
+        env["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in range(devices))
+    worker = [os.path.abspath(__file__), "--worker", name, "--distributed",
+              str(int(distributed)), "--epochs", str(epochs)]
+    if distributed:
+        torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
+        cmd = [torchrun, "--standalone", f"--nproc_per_node={devices}"] + worker
+    else:
+        cmd = [sys.executable] + worker
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["devices"] == devices, result
+    return result["samples_per_s"]
 
 
 def main():
@@ -111,7 +142,8 @@ def main():
     parser.add_argument("--distributed", type=int, default=1)
     args = parser.parse_args()
     if args.worker:
-        jax_worker(args.worker, bool(args.distributed), args.epochs)
+        worker = torch_worker if os.environ.get("LAYERKIT_BACKEND") == "torch" else jax_worker
+        worker(args.worker, bool(args.distributed), args.epochs)
         return
     measure = {"jax": jax_samples_per_s, "torch": torch_samples_per_s}
     print(f"{'engine':>6} {'workload':>8} {'devices':>8} {'samples/s':>10} {'vs 1, none':>10}")
