@@ -42,10 +42,11 @@ def run_alone(out, mode="fit", timeout=240):
                           capture_output=True, text=True, timeout=timeout)
 
 
-def run_torchrun(out, mode="fit", nproc=2, timeout=240):
+def run_torchrun(out, mode="fit", nproc=2, timeout=240, **extra):
     # --standalone: torchrun picks a free port itself (no race with other programs).
     cmd = [TORCHRUN, "--standalone", "--nproc_per_node", str(nproc), WORKER, str(out), mode]
-    return subprocess.run(cmd, env=env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, env=env(**extra), capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def start_bare(out, mode, world=2, **extra):

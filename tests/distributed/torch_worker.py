@@ -72,6 +72,9 @@ class StopRank1(keras.callbacks.Callback):
 
 
 def main(out, mode):
+    if "BUCKET_BYTES" in os.environ:   # several gradient buckets, even for this small model
+        from layerkit.engine.torch import data_parallel as engine_data_parallel
+        engine_data_parallel.BUCKET_BYTES = int(os.environ["BUCKET_BYTES"])
     several = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if several:
         distribution.initialize(timeout_s=float(os.environ.get("LAYERKIT_DIST_TIMEOUT", 10)))

@@ -60,7 +60,8 @@ class GradientReducer:
     """Averages the gradients of `variables` across processes during the backward
     pass. Per step: `watch(leaves)` before autograd runs, `gradients()` after it."""
 
-    def __init__(self, variables, bucket_bytes=BUCKET_BYTES):
+    def __init__(self, variables, bucket_bytes=None):
+        bucket_bytes = BUCKET_BYTES if bucket_bytes is None else bucket_bytes
         self.world = dist.get_world_size()
         self.buckets, self.where = [], {}
         # Gradients arrive roughly last layer first: bucket in reverse order.
