@@ -132,6 +132,16 @@ class Placement:
         path = getattr(v, "_reference_path", None) or v.path
         return variable_sharding(self.plan, path, v.shape)
 
+    @property
+    def feeds_numpy(self):
+        """Whether a step may take numpy batches and split them itself (one process)."""
+        return num_processes() == 1 and self.plan.batch_axis is not None
+
+    def batch_sharding(self, stacked=False):
+        """Every batch array split along its rows (axis 1 when stacked)."""
+        spec = (None, self.plan.batch_axis) if stacked else (self.plan.batch_axis,)
+        return NamedSharding(mesh(self.plan), PartitionSpec(*spec))
+
     def put_state(self, state):
         """The state's values (whole, the same on every process) on their devices."""
         return self.put(state, self.state)
@@ -150,8 +160,7 @@ class Placement:
             a = np.asarray(a)
             if a.ndim <= axis or self.plan.batch_axis is None:
                 return _put_whole(a, self.replicated)
-            spec = (None,) * axis + (self.plan.batch_axis,)
-            sharding = NamedSharding(mesh(self.plan), PartitionSpec(*spec))
+            sharding = self.batch_sharding(stacked)
             shape = a.shape[:axis] + (a.shape[axis] * procs,) + a.shape[axis + 1:]
             return jax.make_array_from_process_local_data(sharding, a, shape)
         return jax.tree_util.tree_map(put, batch)

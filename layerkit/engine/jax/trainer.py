@@ -76,10 +76,18 @@ class StepRunner:
             self._one = jax.jit(step)
         else:
             # The state keeps its placement from step to step; logs are replicated.
-            out = {} if self.placement is None else \
-                {"out_shardings": (self.placement.replicated, self.placement.state)}
-            self._one = jax.jit(step, donate_argnums=(0,), **out)
-            self._many = jax.jit(self._scan(step), donate_argnums=(0,), **out)
+            self._one = jax.jit(step, donate_argnums=(0,), **self._shardings(False))
+            self._many = jax.jit(self._scan(step), donate_argnums=(0,), **self._shardings(True))
+
+    def _shardings(self, stacked):
+        placement = self.placement
+        if placement is None:
+            return {}
+        out = {"out_shardings": (placement.replicated, placement.state)}
+        if placement.feeds_numpy:
+            # One process: jit splits the numpy batch itself (cheaper than a put per step).
+            out["in_shardings"] = (placement.state, placement.batch_sharding(stacked))
+        return out
 
     # --- pure steps ------------------------------------------------------
     def _mapping(self, state, trainable=None):
@@ -220,7 +228,7 @@ class StepRunner:
             self.state = get_state(self.model, self.kind)
             if self.placement is not None:
                 self.state = self.placement.put_state(self.state)
-        if self.placement is not None:
+        if self.placement is not None and not self.placement.feeds_numpy:
             batch = self.placement.put_batch(batch, stacked=n > 1)
         if n == 1:
             self._last, self.state = self._one(self.state, batch)
