@@ -76,6 +76,7 @@ from layerkit.layers.multi_head_attention import MultiHeadAttention as MultiHead
 from layerkit.layers.attention import (AdditiveAttention as AdditiveAttention,
                                        Attention as Attention)
 from layerkit.layers.time_distributed import TimeDistributed as TimeDistributed
+from layerkit.layers.wrapper import Wrapper as Wrapper
 # Recurrent layers and their cells.
 from layerkit.layers.rnn import RNN as RNN
 from layerkit.layers.simple_rnn import SimpleRNN as SimpleRNN, SimpleRNNCell as SimpleRNNCell
