@@ -214,7 +214,8 @@ class TensorBoard(Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         self._global_train_batch += 1
-        if self._global_train_batch == self._start_batch and self._stop_batch > 0:
+        if self._global_train_batch == self._start_batch and self._stop_batch > 0 and \
+                is_chief():   # process 0 profiles and writes the trace
             engine.profiler.start_trace(os.path.join(self.log_dir, "train"))
             self._tracing = True
         if self.write_steps_per_second:

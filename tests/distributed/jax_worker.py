@@ -67,6 +67,9 @@ def main():
     history = m.fit(x, y, batch_size=BATCH, epochs=2 if MODE == "die" else 1, shuffle=False,
                     verbose=2, callbacks=callbacks)
     evaluated = m.evaluate(x, y, batch_size=BATCH, verbose=0, return_dict=True)
+    # A generator of global batches: each process takes its rows of each.
+    batches = ((x[i:i + BATCH], y[i:i + BATCH]) for i in range(0, SAMPLES, BATCH))
+    evaluated["generator"] = m.evaluate(batches, verbose=0, return_dict=True)["loss"]
     predicted = m.predict(x[:37], batch_size=BATCH, verbose=0)   # a last batch of 5 rows
     np.savez(os.path.join(OUT, "result.npz"), predicted=predicted,
              **{f"w{i}": w for i, w in enumerate(m.get_weights())})

@@ -64,3 +64,12 @@ def test_bad_input_messages(data_parallel):
     assert len(errors["unmatched"]) == 1
     assert "'.*conv2d.*kernel'" in errors["unmatched"][0]
     assert "dense_4/kernel" in errors["unmatched"][0]
+
+
+def test_the_readme_example_runs(tmp_path):
+    from distributed_helpers import ROOT
+    example = ROOT / "examples" / "distributed_training.py"
+    code, out, err = finish(start(example, ["--model-parallel", "--epochs", "1",
+                                            "--checkpoint", tmp_path / "m.keras"], jax_env(4)))
+    assert code == 0, err[-3000:]
+    assert "4 devices; predicted classes" in out and (tmp_path / "m.keras").exists()

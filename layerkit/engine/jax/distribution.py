@@ -132,11 +132,6 @@ class Placement:
         path = getattr(v, "_reference_path", None) or v.path
         return variable_sharding(self.plan, path, v.shape)
 
-    @property
-    def feeds_numpy(self):
-        """Whether a step may take numpy batches and split them itself (one process)."""
-        return num_processes() == 1 and self.plan.batch_axis is not None
-
     def batch_sharding(self, stacked=False):
         """Every batch array split along its rows (axis 1 when stacked)."""
         spec = (None, self.plan.batch_axis) if stacked else (self.plan.batch_axis,)
@@ -155,6 +150,9 @@ class Placement:
         axis (axis 1 of stacked steps_per_execution batches)."""
         axis = 1 if stacked else 0
         procs = num_processes()
+        if procs == 1 and self.plan.batch_axis is not None:
+            # One process: one batched transfer of the whole batch.
+            return jax.device_put(batch, self.batch_sharding(stacked))
 
         def put(a):
             a = np.asarray(a)

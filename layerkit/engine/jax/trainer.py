@@ -76,18 +76,17 @@ class StepRunner:
             self._one = jax.jit(step)
         else:
             # The state keeps its placement from step to step; logs are replicated.
-            self._one = jax.jit(step, donate_argnums=(0,), **self._shardings(False))
-            self._many = jax.jit(self._scan(step), donate_argnums=(0,), **self._shardings(True))
+            self._one = jax.jit(step, donate_argnums=(0,), **self._shardings())
+            self._many = jax.jit(self._scan(step), donate_argnums=(0,), **self._shardings())
 
-    def _shardings(self, stacked):
+    def _shardings(self):
         placement = self.placement
         if placement is None:
             return {}
-        out = {"out_shardings": (placement.replicated, placement.state)}
-        if placement.feeds_numpy:
-            # One process: jit splits the numpy batch itself (cheaper than a put per step).
-            out["in_shardings"] = (placement.state, placement.batch_sharding(stacked))
-        return out
+        # Not in_shardings for the batch: jit splitting numpy batches itself deadlocked
+        # 4 forced CPU devices in 4 of 9 runs (an all-reduce rendezvous missing a device);
+        # one device_put of the batch per step never did.
+        return {"out_shardings": (placement.replicated, placement.state)}
 
     # --- pure steps ------------------------------------------------------
     def _mapping(self, state, trainable=None):
@@ -228,7 +227,7 @@ class StepRunner:
             self.state = get_state(self.model, self.kind)
             if self.placement is not None:
                 self.state = self.placement.put_state(self.state)
-        if self.placement is not None and not self.placement.feeds_numpy:
+        if self.placement is not None:
             batch = self.placement.put_batch(batch, stacked=n > 1)
         if n == 1:
             self._last, self.state = self._one(self.state, batch)
