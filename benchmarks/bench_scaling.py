@@ -10,6 +10,9 @@ DataParallel over all of them; "1, none" is the same fit with no distribution.
 Forced CPU devices share the machine's cores, so more devices cannot run faster
 here: the figures show the overhead. On GPUs set JAX_PLATFORMS=cuda and the
 number of visible GPUs instead (--platform cuda).
+torch: each count is `torchrun --standalone --nproc_per_node=N`, one process per device
+(gloo on CPU, one thread each; NCCL on GPUs with --platform cuda); its MLP "raw loop" is
+a hand-written DistributedDataParallel loop.
 Figures: the median of --epochs timed epochs after one warm-up epoch, same global
 batch at every device count. For the MLP a hand-written data-parallel JAX loop on the
 same mesh ("raw loop") alternates with layerkit, so the cost of the collectives on
@@ -74,6 +77,11 @@ def jax_worker(name, distributed, epochs):
     contenders = {"layerkit": lambda: model.fit(x, y, batch_size=batch, epochs=1, verbose=0)}
     if name == "mlp" and distributed:
         contenders["raw"] = raw_jax_epoch(x, y, batch)
+    race_and_print(contenders, len(x), epochs, len(distribution.list_devices()))
+
+
+def race_and_print(contenders, samples, epochs, devices):
+    """Times the contenders' epochs alternately; prints samples/s as one JSON line."""
     times = {k: [] for k in contenders}
     for k, fn in contenders.items():
         fn()   # compile and warm up
@@ -82,9 +90,9 @@ def jax_worker(name, distributed, epochs):
             t = time.perf_counter()
             fn()
             times[k].append(time.perf_counter() - t)
-    print(json.dumps({"samples_per_s": {k: len(x) / statistics.median(v)
+    print(json.dumps({"samples_per_s": {k: samples / statistics.median(v)
                                         for k, v in times.items()},
-                      "devices": len(distribution.list_devices())}))
+                      "devices": devices}))
 
 
 def raw_jax_epoch(x, y, batch):
@@ -164,11 +172,87 @@ def jax_samples_per_s(name, devices, distributed, epochs, platform):
     return result["samples_per_s"]
 
 
+def torch_worker(name, distributed, epochs):
+    """One process of a torch row (torchrun starts `devices` of them): layerkit's fit
+    under DataParallel and, for the MLP, a hand-written DDP loop; process 0 prints."""
+    import layerkit
+    from layerkit import distribution
+    if distributed and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        distribution.initialize()   # from torchrun's environment
+    if distributed:
+        distribution.set_distribution(distribution.DataParallel())
+    layerkit.utils.set_random_seed(0)
+    x, y = make_data(name)
+    _, batch = WORKLOADS[name]
+    model = make_model(name)
+    contenders = {"layerkit": lambda: model.fit(x, y, batch_size=batch, epochs=1, verbose=0)}
+    if name == "mlp" and distributed:
+        contenders["raw"] = raw_torch_epoch(x, y, batch)
+    if int(os.environ.get("RANK", "0")) != 0:
+        sys.stdout = open(os.devnull, "w")
+    race_and_print(contenders, len(x), epochs, len(distribution.list_devices()))
+
+
+def raw_torch_epoch(x, y, batch):
+    """A hand-written DistributedDataParallel loop of the seed MLP (torch.nn, torch.optim):
+    each process steps on its rows of every global batch; the epoch's loss and accuracy
+    are summed across processes at its end, as fit's logs are."""
+    import torch
+    import torch.distributed as dist
+    world = dist.get_world_size() if dist.is_initialized() else 1
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(20, 64), torch.nn.ReLU(), torch.nn.Dropout(0.5),
+        torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Dropout(0.5),
+        torch.nn.Linear(64, 10))
+    ddp = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
+    opt = torch.optim.SGD(ddp.parameters(), lr=0.01, momentum=0.9, nesterov=True)
+    xt, yt, local = torch.from_numpy(x), torch.from_numpy(y), batch // world
+
+    def epoch():
+        sums = torch.zeros(3)
+        for start in range(0, len(xt), batch):
+            rows = slice(start + rank * local, start + (rank + 1) * local)
+            xb, yb = xt[rows], yt[rows]
+            logits = ddp(xb)
+            loss = -(yb * torch.log_softmax(logits, -1)).sum(-1).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            with torch.no_grad():
+                hits = (logits.argmax(-1) == yb.argmax(-1)).sum()
+                sums += torch.stack([loss.detach() * len(xb), hits.float(),
+                                     torch.tensor(float(len(xb)))])
+        if world > 1:
+            dist.all_reduce(sums)
+    return epoch
+
+
 def torch_samples_per_s(name, devices, distributed, epochs, platform):
-    """The torch rows, as jax_samples_per_s: {"layerkit": samples/s} (and "raw" for a
-    hand-written DDP loop) of torchrun --nproc_per_node=devices, DataParallel on gloo
-    (CPU) or NCCL (GPUs). Filled in by the torch distribution work."""
-    raise NotImplementedError("torch rows are not measured yet")
+    """The torch rows, as jax_samples_per_s: {"layerkit": samples/s} (and "raw" for the
+    hand-written DDP loop) of `torchrun --standalone --nproc_per_node=devices`,
+    DataParallel on gloo (CPU, one thread per process) or NCCL (GPUs); "1, none" is a
+    plain process without distribution."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.pathsep.join([os.path.dirname(here), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, LAYERKIT_BACKEND="torch", OMP_NUM_THREADS="1", PYTHONPATH=path)
+    env["CUDA_VISIBLE_DEVICES"] = "" if platform == "cpu" else \
+        ",".join(str(i) for i in range(devices))
+    worker = [os.path.abspath(__file__), "--worker", name, "--distributed",
+              str(int(distributed)), "--epochs", str(epochs)]
+    if distributed:
+        torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
+        command = [torchrun, "--standalone", f"--nproc_per_node={devices}"] + worker
+    else:
+        command = [sys.executable] + worker
+    out = subprocess.run(command, env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"the torch {name} worker on {devices} processes failed:\n"
+                           f"{out.stderr[-2000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["devices"] == devices, result
+    return result["samples_per_s"]
 
 
 def main():
@@ -182,7 +266,8 @@ def main():
     parser.add_argument("--distributed", type=int, default=1)
     args = parser.parse_args()
     if args.worker:
-        jax_worker(args.worker, bool(args.distributed), args.epochs)
+        worker = torch_worker if os.environ.get("LAYERKIT_BACKEND") == "torch" else jax_worker
+        worker(args.worker, bool(args.distributed), args.epochs)
         return
     measure = {"jax": jax_samples_per_s, "torch": torch_samples_per_s}
     print(f"{'engine':>6} {'workload':>8} {'devices':>8} {'samples/s':>10} {'vs 1, none':>10}"

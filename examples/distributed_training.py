@@ -1,4 +1,4 @@
-"""Training on several devices and hosts with layerkit.distribution (JAX engine).
+"""Training on several devices and hosts with layerkit.distribution.
 
 One process, four (forced CPU) devices, data parallel:
     XLA_FLAGS=--xla_force_host_platform_device_count=4 JAX_PLATFORMS=cpu \
@@ -13,6 +13,10 @@ Two processes (two "hosts" on this machine), two devices each; run both lines:
     export KERAS_DISTRIBUTION_JOB_ADDRESSES=localhost:12345 KERAS_DISTRIBUTION_NUM_PROCESSES=2
     KERAS_DISTRIBUTION_PROCESS_ID=0 python examples/distributed_training.py &
     KERAS_DISTRIBUTION_PROCESS_ID=1 python examples/distributed_training.py
+
+PyTorch: one process per device under torchrun (gloo on CPU, NCCL on GPUs):
+    LAYERKIT_BACKEND=torch torchrun --standalone --nproc_per_node=2 \
+        examples/distributed_training.py [--model-parallel]
 
 Every process runs the same program on the same full arrays; each feeds its share
 of every global batch. Only process 0 prints and writes the checkpoint.
@@ -33,8 +37,8 @@ def main():
     parser.add_argument("--checkpoint", default="distributed_example.keras")
     args = parser.parse_args()
 
-    if "KERAS_DISTRIBUTION_NUM_PROCESSES" in os.environ:
-        distribution.initialize()   # reads the KERAS_DISTRIBUTION_* variables
+    if "KERAS_DISTRIBUTION_NUM_PROCESSES" in os.environ or "WORLD_SIZE" in os.environ:
+        distribution.initialize()   # the KERAS_DISTRIBUTION_* variables, or torchrun's
 
     devices = distribution.list_devices()
     if args.model_parallel:

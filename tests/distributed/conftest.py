@@ -1,6 +1,6 @@
-"""The reference run every JAX distributed test compares with. The tests import
-their helpers (distributed_helpers) by name: pytest runs with --import-mode=importlib,
-which does not put a test's folder on sys.path."""
+"""The reference runs the distributed tests compare with. The tests import their
+helpers (distributed_helpers, torch_launch) by name: pytest runs with
+--import-mode=importlib, which does not put a test's folder on sys.path."""
 import pathlib
 import sys
 
@@ -20,3 +20,14 @@ def jax_reference(tmp_path_factory):
     code, _, err = finish(start(WORKER, ["one", folder], jax_env(1)))
     assert code == 0, err[-3000:]
     return folder, load(folder)
+
+
+@pytest.fixture(scope="session")
+def torch_alone_run(tmp_path_factory):
+    """torch_worker.py's fit in one process: the reference the torchrun runs match."""
+    import torch_launch
+    torch_launch.skip_unless_torch()
+    alone = tmp_path_factory.mktemp("alone")
+    done = torch_launch.run_alone(alone)
+    assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-3000:]
+    return alone
