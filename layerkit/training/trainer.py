@@ -292,8 +292,9 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         epoch_logs = {}
         # Each epoch shuffles with a generator made from (this fit's seed, the epoch), so a
         # fit that BackupAndRestore resumes at epoch e, in a program seeded as the first
-        # run was, shuffles epoch e as the first run did.
-        fit_seed = int(np.random.randint(0, 2**31 - 1))
+        # run was, shuffles epoch e as the first run did. Every process of a distributed
+        # fit takes process 0's seed, so their shares come from one permutation.
+        fit_seed = engine.distribution.broadcast_int(np.random.randint(0, 2**31 - 1))
         for epoch in range(initial_epoch, epochs):
             rng = np.random.default_rng([fit_seed, epoch])
             runner.reset_metrics()

@@ -54,3 +54,15 @@ def test_moving_statistics_agree_across_processes(tmp_path_factory):
     # Weights: gamma, beta, moving_mean, moving_variance, then the Dense layers.
     np.testing.assert_allclose(ranks[0]["w2"], ref["w2"], rtol=1e-5, atol=1e-6)
     assert not np.allclose(ranks[0]["w3"], ref["w3"], rtol=1e-5)  # within-share variance
+
+
+def test_processes_shuffle_with_process_zeros_seed(tmp_path_factory):
+    """fit draws its shuffling seed from NumPy's global stream, which differs across
+    the processes of a program that sets no seed; every process takes process 0's, so
+    the shares of each global batch come from one permutation (as one process's run)."""
+    torch_launch.skip_unless_torch()
+    alone, two = tmp_path_factory.mktemp("unseeded_alone"), tmp_path_factory.mktemp("unseeded")
+    for done in (torch_launch.run_alone(alone, "unseeded"),
+                 torch_launch.run_torchrun(two, "unseeded")):
+        assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-3000:]
+    torch_launch.assert_same_run(alone, two)

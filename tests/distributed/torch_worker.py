@@ -9,6 +9,9 @@
     torch_worker.py OUT hang   rank 1 stops answering; rank 0 must stop at the timeout.
     torch_worker.py OUT model  as fit, with ModelParallel (DTensor) under torchrun.
     torch_worker.py OUT bn     as fit, with a BatchNormalization layer first.
+    torch_worker.py OUT unseeded  as fit, but each process's NumPy stream is seeded
+                               with its rank before fit (as if the program set no seed):
+                               the shuffles must still follow process 0's.
 """
 import json
 import os
@@ -86,6 +89,8 @@ def main(out, mode):
                  keras.callbacks.CSVLogger(os.path.join(out, f"log_rank{rank}.csv"))]
     if mode in ("kill", "hang"):
         callbacks = [StopRank1(mode)]
+    if mode == "unseeded":
+        np.random.seed(rank)
     history = m.fit(x, y, batch_size=GLOBAL_BATCH, epochs=3, validation_data=(xv, yv),
                     callbacks=callbacks, verbose=0)
     evaluated = m.evaluate(xv, yv, batch_size=GLOBAL_BATCH, verbose=0, return_dict=True)

@@ -60,7 +60,8 @@ CONTRACT = {
     "profiler": ("start_trace", "stop_trace"),
     # Process facts and set-up for several devices/hosts (engine/common/distribution_plan.py
     # holds the plan the trainers read).
-    "distribution": ("list_devices", "initialize", "process_id", "num_processes"),
+    "distribution": ("list_devices", "initialize", "process_id", "num_processes",
+                     "broadcast_int"),
 }
 
 # What `trainer.make_step(model, kind)` returns: run(batch, n, want_logs) -> logs or None,

@@ -78,6 +78,14 @@ def num_processes():
     return jax.process_count() if jax.distributed.is_initialized() else 1
 
 
+def broadcast_int(value):
+    """Process 0's `value` on every process (the value itself in one process)."""
+    if num_processes() == 1:
+        return int(value)
+    from jax.experimental import multihost_utils
+    return int(multihost_utils.broadcast_one_to_all(np.int64(value)))
+
+
 # --- JAX only: what the trainer compiles with --------------------------------------
 
 @functools.lru_cache(maxsize=8)

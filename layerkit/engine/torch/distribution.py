@@ -112,6 +112,20 @@ def num_processes():
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
 
+def broadcast_int(value):
+    """Process 0's `value` on every process (the value itself in one process)."""
+    if num_processes() == 1:
+        return int(value)
+    tensor = torch.tensor([int(value)], dtype=torch.int64)
+    if dist.get_backend() == "nccl":
+        tensor = tensor.cuda()
+    try:
+        dist.broadcast(tensor, src=0)
+    except Exception as error:  # noqa: BLE001 - reworded with the lost rank
+        raise collective_failed(error, "a broadcast from process 0") from error
+    return int(tensor.item())
+
+
 def timeout_s():
     """The collectives' timeout in seconds (None before initialize())."""
     return _state["timeout_s"]
