@@ -73,7 +73,10 @@ def main():
     predicted = m.predict(x[:37], batch_size=BATCH, verbose=0)   # a last batch of 5 rows
     np.savez(os.path.join(OUT, "result.npz"), predicted=predicted,
              **{f"w{i}": w for i, w in enumerate(m.get_weights())})
-    report = {"history": history.history, "evaluate": evaluated, "devices": D.list_devices()}
+    report = {"history": history.history, "evaluate": evaluated, "devices": D.list_devices(),
+              # fit's shuffling seed comes to every process this way from process 0
+              "broadcast": lk.engine.distribution.broadcast_int(
+                  100 + lk.engine.distribution.process_id())}
     if MODE in ("dp", "mp"):
         report["placement"] = placement(m, x, y)
     if MODE == "dp" and PROCESS is None:

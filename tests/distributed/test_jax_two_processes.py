@@ -30,6 +30,7 @@ def test_two_processes_match_one(tmp_path, jax_reference, mode):
     for i in range(2):
         logs, arrays = load(tmp_path / f"p{i}")
         assert len(logs["devices"]) == 4   # the global devices of both processes
+        assert logs["broadcast"] == 100     # process 0's value on both
         for key in ref_arrays:   # predict returns every row on every process
             np.testing.assert_allclose(arrays[key], ref_arrays[key], rtol=1e-5, atol=1e-6,
                                        err_msg=f"process {i}: {key}")
