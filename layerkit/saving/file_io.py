@@ -20,6 +20,12 @@ class ModelFileError(ValueError):
     """A model or weights file that cannot be read: truncated, corrupted or foreign."""
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path, overwrite=True):
     """Yields a temporary path beside `path`; renamed to `path` if the block succeeds."""
@@ -40,6 +46,9 @@ def atomic_path(path, overwrite=True):
             return
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); a saved model gets the mode any new
+        # file gets here (0666 less the umask), as an `open(path, "w")` would.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
