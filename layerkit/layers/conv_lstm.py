@@ -41,21 +41,7 @@ class ConvLSTM(CellLayer):
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, **kwargs):
-        cell_kwargs = dict(
-            rank=self.rank, filters=filters, kernel_size=kernel_size, strides=strides,
-            padding=padding, data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint, dropout=dropout,
-            recurrent_dropout=recurrent_dropout, seed=seed)
-        rnn_kwargs = dict(return_sequences=return_sequences, return_state=return_state,
-                          go_backwards=go_backwards, stateful=stateful)
-        super().__init__(cell_kwargs, rnn_kwargs,
-                         dict(kwargs, activity_regularizer=activity_regularizer))
+        super().__init__(locals(), rank=self.rank)
 
     # --- shapes --------------------------------------------------------
     def _sequence_shape(self, shape):

@@ -95,20 +95,7 @@ class LSTM(CellLayer):
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, use_cudnn="auto",
                  zero_output_for_mask=False, time_major=False, **kwargs):
-        cell_kwargs = dict(
-            units=units, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint, dropout=dropout,
-            recurrent_dropout=recurrent_dropout, seed=seed)
-        rnn_kwargs = dict(return_sequences=return_sequences, return_state=return_state,
-                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                          zero_output_for_mask=zero_output_for_mask, time_major=time_major)
-        super().__init__(cell_kwargs, rnn_kwargs,
-                         dict(kwargs, activity_regularizer=activity_regularizer))
+        super().__init__(locals())
         self.use_cudnn = check_use_cudnn(self, use_cudnn)
 
     def _engine_loop(self, sequences, states, mask, training):

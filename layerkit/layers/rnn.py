@@ -331,18 +331,30 @@ class RNN(Layer):
 _CELL_CONFIG_SKIPPED = ("name", "trainable", "dtype", "batch_input_shape")
 
 
+# The arguments of a recurrent layer that belong to the RNN wrapper, not to its cell.
+_RNN_ARGUMENTS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+                  "zero_output_for_mask", "time_major")
+
+
 class CellLayer(RNN):
     """An RNN layer that makes its own cell (`cell_class`) from its arguments."""
 
     cell_class = None
     cell_name = None
 
-    def __init__(self, cell_kwargs, rnn_kwargs, kwargs):
-        for key in ("implementation",):   # Keras 2's kernel layout choice: no effect
-            kwargs.pop(key, None)
-        dtype = kwargs.get("dtype")
-        cell = self.cell_class(name=self.cell_name, dtype=dtype,
-                               trainable=kwargs.get("trainable", True), **cell_kwargs)
+    def __init__(self, arguments, **cell_extras):
+        """`arguments`: the subclass's own parameters, its `locals()`. The RNN's go to
+        RNN, `**kwargs` and activity_regularizer to Layer, the rest (with
+        `cell_extras`) make the cell: each subclass spells out Keras's signature once."""
+        arguments = {k: v for k, v in arguments.items() if k not in ("self", "__class__")}
+        kwargs = dict(arguments.pop("kwargs"),
+                      activity_regularizer=arguments.pop("activity_regularizer"))
+        kwargs.pop("implementation", None)   # Keras 2's kernel layout choice: no effect
+        arguments.pop("use_cudnn", None)     # LSTM's and GRU's own (check_use_cudnn)
+        rnn_kwargs = {k: arguments.pop(k) for k in _RNN_ARGUMENTS if k in arguments}
+        cell = self.cell_class(name=self.cell_name, dtype=kwargs.get("dtype"),
+                               trainable=kwargs.get("trainable", True),
+                               **arguments, **cell_extras)
         super().__init__(cell, **rnn_kwargs, **kwargs)
 
     def __getattr__(self, name):
