@@ -256,9 +256,31 @@ def _pool_args(inputs, pool_size, strides, padding, data_format, op):
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     data_format, n, x, pool_size, strides, pads = _pool_args(
         inputs, pool_size, strides, padding, data_format, "max_pool")
-    x, sym = _pad_spatial(x, pads, value=float("-inf"))
-    y = _MAX_POOL[n](x, pool_size, strides, sym)
+    ceil = _ceil_mode_pads(x.shape[2:], pool_size, strides, pads)
+    if ceil is not None:
+        y = _MAX_POOL[n](x, pool_size, strides, ceil, ceil_mode=True)
+    else:
+        x, sym = _pad_spatial(x, pads, value=float("-inf"))
+        y = _MAX_POOL[n](x, pool_size, strides, sym)
     return _from_channels_first(y, data_format)
+
+
+def _ceil_mode_pads(sizes, pool_size, strides, pads):
+    """torch's own padding for TF 'same' max pooling with one cell more after than
+    before (the seed's 3x3 stride-2 pools on even sizes): the before-padding on both
+    sides plus ceil_mode, which lets the last window run past the end, gives the same
+    windows without an F.pad copy of the input (and of its gradient). None where the
+    output sizes would differ."""
+    if all(b == a for b, a in pads):
+        return None
+    for size, k, s, (b, a) in zip(sizes, pool_size, strides, pads):
+        expected = (size + b + a - k) // s + 1
+        got = -(-(size + 2 * b - k) // s) + 1
+        if (got - 1) * s >= size + b:  # torch drops a window starting in the padding
+            got -= 1
+        if a not in (b, b + 1) or 2 * b > k or got != expected:
+            return None
+    return tuple(b for b, _ in pads)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
