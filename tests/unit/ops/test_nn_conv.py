@@ -307,3 +307,12 @@ def test_conv_bias_is_added_per_output_channel(data_format):
 def test_conv_bias_of_the_wrong_size_is_refused():
     with pytest.raises(ValueError, match=r"conv: expected a bias of shape \(6,\).*\(5,\)"):
         ops.conv(make_input(1, 3), rand(4, 3, 6), bias=rand(5))
+
+
+@pytest.mark.parametrize("size,pool,strides", [(8, 3, 2), (9, 2, 2), (10, 4, 3), (6, 2, 1)])
+def test_max_pool_same_with_one_more_cell_after(keras_oracle, size, pool, strides):
+    # TF 'same' padding of (b, b + 1): torch's ceil_mode path where it gives the same
+    # windows (stride > 1), F.pad otherwise (stride 1); both as Keras.
+    x = rand(2, size, size + 1, 3)
+    expected = keras_oracle.ops.max_pool(x, pool, strides=strides, padding="same")
+    check(ops.max_pool(x, pool, strides=strides, padding="same"), expected)
