@@ -14,7 +14,7 @@ from layerkit import engine
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.utils.tree import flatten, map_structure
-from layerkit.training import data_adapters, tensor_inputs
+from layerkit.training import data_adapters, process_share, tensor_inputs
 from layerkit.training.compile_settings import check_compile_settings, warn_unscaled_float16
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
 from layerkit.training.custom_step import CustomStepMethods, call_compute_loss
@@ -329,6 +329,7 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         step = 0
         per_batch = not isinstance(adapter, data_adapters.ArrayAdapter)
         host = HostStage.of(self)
+        distributed = process_share.active()
         for n, batch in batches:
             if per_batch:
                 self._check_labels(batch[1])
@@ -340,6 +341,8 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
                 check_numeric(batch[0])
             # Logs nobody reads per batch are not computed (they cost kernels on
             # PyTorch); the epoch's come from `runner.results()` at the end.
+            if distributed:
+                batch = process_share.share(batch, stacked=n > 1)
             with host.active() if host is not None else contextlib.nullcontext():
                 logs = runner.run(batch, n, call_hooks)
             step += n
@@ -460,9 +463,11 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         engine.compute_output_spec(probe, y_spec, y_pred_spec)
 
     def _runner(self, kind):
+        process_share.drop_stale_runners(self)
         if kind not in self._runners:
             if kind == "train" and self.auto_scale_loss:
                 warn_unscaled_float16(self)
+            process_share.check_layouts(self)
             self._runners[kind] = engine.trainer.make_step(self, kind)
         return self._runners[kind]
 
@@ -517,7 +522,7 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         runner = self._runner("train")
         if reset_metrics:
             runner.reset_metrics()
-        logs = runner.run(next(adapter.epoch()), 1)
+        logs = runner.run(process_share.share(next(adapter.epoch())), 1)
         runner.sync()
         return self._format_batch_logs(logs, return_dict)
 
@@ -530,7 +535,7 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         runner = self._runner("test")
         if reset_metrics:
             runner.reset_metrics()
-        logs = runner.run(next(adapter.epoch()), 1)
+        logs = runner.run(process_share.share(next(adapter.epoch())), 1)
         runner.sync()
         return self._format_batch_logs(logs, return_dict)
 

@@ -60,6 +60,10 @@ CONTRACT = {
                 # a gradient): PyTorch writes into it instead of a fresh buffer.
                 "add_", "mul_", "div_", "addcmul_", "sqrt_"),
     "trainer": ("make_step", "get_state", "set_state"),
+    "profiler": ("start_trace", "stop_trace"),
+    # Process facts and set-up for several devices/hosts (engine/common/distribution_plan.py
+    # holds the plan the trainers read).
+    "distribution": ("list_devices", "initialize", "process_id", "num_processes"),
 }
 
 # What `trainer.make_step(model, kind)` returns: run(batch, n, want_logs) -> logs or None,
