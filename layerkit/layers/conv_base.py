@@ -99,6 +99,14 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={args.channel_axis(self.data_format): channels})
 
+    def _bias_value(self):
+        """The bias for the conv ops' `bias` argument (added inside the engine's kernel),
+        or None."""
+        return None if self.bias is None else self.bias.value
+
+    def _activation(self, outputs):
+        return outputs if self.activation is activations.linear else self.activation(outputs)
+
     def _bias_and_activation(self, outputs):
         if self.bias is not None:
             bias = self.bias.value

@@ -56,8 +56,8 @@ class Conv(BaseConv):
     def call(self, inputs):
         outputs = ops.conv(inputs, self.kernel.value, strides=self.strides,
                            padding=self.padding, data_format=self.data_format,
-                           dilation_rate=self.dilation_rate)
-        return self._bias_and_activation(outputs)
+                           dilation_rate=self.dilation_rate, bias=self._bias_value())
+        return self._activation(outputs)
 
     def compute_output_shape(self, input_shape):
         self._input_channels(input_shape)

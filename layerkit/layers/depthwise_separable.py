@@ -50,8 +50,8 @@ class DepthwiseConv(BaseConv):
     def call(self, inputs):
         outputs = ops.depthwise_conv(inputs, self.kernel.value, strides=self.strides,
                                      padding=self.padding, data_format=self.data_format,
-                                     dilation_rate=self.dilation_rate)
-        return self._bias_and_activation(outputs)
+                                     dilation_rate=self.dilation_rate, bias=self._bias_value())
+        return self._activation(outputs)
 
     def compute_output_shape(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -150,8 +150,8 @@ class SeparableConv(BaseConv):
         outputs = ops.separable_conv(inputs, self.depthwise_kernel.value,
                                      self.pointwise_kernel.value, strides=self.strides,
                                      padding=self.padding, data_format=self.data_format,
-                                     dilation_rate=self.dilation_rate)
-        return self._bias_and_activation(outputs)
+                                     dilation_rate=self.dilation_rate, bias=self._bias_value())
+        return self._activation(outputs)
 
     def compute_output_shape(self, input_shape):
         self._input_channels(input_shape)

@@ -34,12 +34,13 @@ moments = _graph_op(_moments, "moments", "nn")
 
 @_graph_op
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
-                   data_format=None, dilation_rate=1):
-    """depthwise_conv, then a 1x1 conv with pointwise_kernel (1..., in * multiplier, out)."""
+                   data_format=None, dilation_rate=1, *, bias=None):
+    """depthwise_conv, then a 1x1 conv with pointwise_kernel (1..., in * multiplier, out);
+    `bias` (layerkit's) goes into the second conv, as in `conv`."""
     data_format = config.standardize_data_format(data_format)
     out = _engine.depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format,
                                  dilation_rate)
-    return _engine.conv(out, pointwise_kernel, 1, "valid", data_format, 1)
+    return _engine.conv(out, pointwise_kernel, 1, "valid", data_format, 1, bias=bias)
 
 
 @_graph_op

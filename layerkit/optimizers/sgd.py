@@ -22,10 +22,12 @@ class SGD(Optimizer):
         step = F.mul(grads, lr)
         if self.momentum == 0:
             return F.sub(values, step), {}
-        m = F.sub(F.mul(slots["momentum"], self.momentum), step)
+        # In place on this update's own lists (new buffers cost as much as the arithmetic
+        # on a large kernel, on PyTorch): m = momentum * m - step.
+        m = F.add_(F.mul(slots["momentum"], self.momentum), step, alpha=-1.0)
         if self.nesterov:
             # v + momentum * m - step, with the scaling folded into the add (one op fewer).
-            new = F.add(F.sub(values, step), m, alpha=self.momentum)
+            new = F.add_(F.sub(values, step), m, alpha=self.momentum)
         else:
             new = F.add(values, m)
         return new, {"momentum": m}

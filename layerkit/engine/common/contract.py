@@ -55,7 +55,10 @@ CONTRACT = {
                "dropout", "shuffle", "categorical"),
     "rnn": ("rnn", "lstm", "gru"),
     "foreach": ("add", "sub", "mul", "div", "addcmul", "addcdiv", "lerp", "sqrt", "square",
-                "abs", "sign", "maximum", "clip", "norm", "copy"),
+                "abs", "sign", "maximum", "clip", "norm", "copy",
+                # The same on a list the update made itself (never a Variable's value or
+                # a gradient): PyTorch writes into it instead of a fresh buffer.
+                "add_", "mul_", "div_", "addcmul_", "sqrt_"),
     "trainer": ("make_step", "get_state", "set_state"),
     "profiler": ("start_trace", "stop_trace"),
     # Process facts and set-up for several devices/hosts (engine/common/distribution_plan.py

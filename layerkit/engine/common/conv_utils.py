@@ -147,6 +147,14 @@ def conv_groups(inputs, kernel, data_format):
     return groups
 
 
+def conv_bias(bias, out_channels, op):
+    """`bias` checked to hold one value per output channel (1-D)."""
+    if tuple(bias.shape) != (out_channels,):
+        raise ValueError(f"{op}: expected a bias of shape ({out_channels},), one value per "
+                         f"output channel, received shape {tuple(bias.shape)}.")
+    return bias
+
+
 def depthwise_channels(inputs, kernel, data_format):
     """The input's channel count, after checking depthwise_conv's kernel
     (spatial..., channels, multiplier) against it."""

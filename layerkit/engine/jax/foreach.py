@@ -67,3 +67,8 @@ def norm(xs):
 
 def copy(xs):
     return list(xs)
+
+
+# In place on PyTorch (for lists an update made itself); arrays are immutable here, so
+# these are the functions above.
+add_, mul_, div_, addcmul_, sqrt_ = add, mul, div, addcmul, sqrt

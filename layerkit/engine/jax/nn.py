@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from layerkit import config
-from layerkit.engine.common.conv_utils import (conv_groups, conv_settings,
+from layerkit.engine.common.conv_utils import (conv_bias, conv_groups, conv_settings,
                                                   depthwise_channels, pool_settings,
                                                   transpose_settings)
 from layerkit.engine.jax.core import convert_to_tensor
@@ -96,34 +96,46 @@ def _conv_kernel(x, kernel, *, strides, pads, lhs_dilation, rhs_dilation, dimens
         feature_group_count=groups)
 
 
-def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op, kernel_form):
+def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op, kernel_form,
+          bias):
     n, strides, dilation_rate, pads = conv_settings(x, kernel, strides, padding, data_format,
                                                     dilation_rate, op)
-    return _conv_kernel(x, kernel, strides=strides, pads=tuple(pads), lhs_dilation=(1,) * n,
-                        rhs_dilation=dilation_rate,
-                        dimension_numbers=_dimension_numbers(n, data_format), groups=groups,
-                        kernel_form=kernel_form)
+    y = _conv_kernel(x, kernel, strides=strides, pads=tuple(pads), lhs_dilation=(1,) * n,
+                     rhs_dilation=dilation_rate,
+                     dimension_numbers=_dimension_numbers(n, data_format), groups=groups,
+                     kernel_form=kernel_form)
+    if bias is None:
+        return y
+    bias = conv_bias(convert_to_tensor(bias), y.shape[-1 if data_format == "channels_last"
+                                                       else 1], op)
+    if data_format == "channels_first":
+        bias = jnp.reshape(bias, (-1,) + (1,) * n)
+    # XLA fuses the add into the convolution's output.
+    return y + bias.astype(y.dtype)
 
 
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
+         bias=None):
     """N-D convolution; a kernel with fewer input channels than the input makes
-    a grouped convolution (channels // kernel_in_channels groups)."""
+    a grouped convolution (channels // kernel_in_channels groups). `bias` (one value
+    per output channel; layerkit's, not in Keras's signature) is added to the output
+    (inside torch's kernel on the torch engine)."""
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = convert_to_tensor(inputs), convert_to_tensor(kernel)
     groups = conv_groups(inputs, kernel, data_format)
     return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, "conv",
-                 None)
+                 None, bias)
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
-                   dilation_rate=1):
+                   dilation_rate=1, *, bias=None):
     """Each input channel convolved with its own kernel (spatial..., in, multiplier);
-    output channel c * multiplier + m."""
+    output channel c * multiplier + m; `bias` as in `conv`."""
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = convert_to_tensor(inputs), convert_to_tensor(kernel)
     channels = depthwise_channels(inputs, kernel, data_format)
     return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, channels,
-                 "depthwise_conv", "depthwise")
+                 "depthwise_conv", "depthwise", bias)
 
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,

@@ -89,3 +89,36 @@ def norm(xs):
 
 def copy(xs):
     return [x.clone() for x in xs]
+
+
+# In place, for a list the update made itself this step (a temporary): writing into it
+# spares a fresh buffer per op, which on a large variable (the seed LSTM's 5.1M-entry
+# embedding) costs as much as the arithmetic. Never pass a Variable's value or a
+# gradient: get_state() relies on updates binding new tensors. Each returns `xs`.
+def add_(xs, ys, alpha=1.0):
+    ys = _scalar_or_list(ys, xs)
+    if isinstance(ys, list):
+        torch._foreach_add_(xs, ys, alpha=alpha)
+    else:
+        torch._foreach_add_(xs, ys * alpha if alpha != 1.0 else ys)
+    return xs
+
+
+def mul_(xs, ys):
+    torch._foreach_mul_(xs, _scalar_or_list(ys, xs))
+    return xs
+
+
+def div_(xs, ys):
+    torch._foreach_div_(xs, _scalar_or_list(ys, xs))
+    return xs
+
+
+def addcmul_(xs, ys, zs, value=1.0):
+    torch._foreach_addcmul_(xs, list(ys), list(zs), value=value)
+    return xs
+
+
+def sqrt_(xs):
+    torch._foreach_sqrt_(xs)
+    return xs

@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from layerkit import config
-from layerkit.engine.common.conv_utils import (conv_groups, conv_settings,
+from layerkit.engine.common.conv_utils import (conv_bias, conv_groups, conv_settings,
                                                   depthwise_channels, pool_settings,
                                                   transpose_settings)
 from layerkit.engine.torch.core import convert_to_tensor
@@ -174,36 +174,42 @@ _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
-def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op):
+def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op, bias):
     n, strides, dilation_rate, pads = conv_settings(x, kernel, strides, padding, data_format,
                                                     dilation_rate, op)
     x, sym = _pad_spatial(_dense_layout(_to_channels_first(x, data_format)), pads)
     # (out, in / groups, spatial...), contiguous for the same reason as above (a
     # depthwise kernel has one input channel per group); kernels are small.
     weight = kernel.permute(n + 1, n, *range(n)).contiguous()
-    y = _CONV[n](x, weight, None, strides, sym, dilation_rate, groups)
+    if bias is not None:
+        bias = conv_bias(_t(bias), weight.shape[0], op).to(x.dtype)
+    y = _CONV[n](x, weight, bias, strides, sym, dilation_rate, groups)
     return _from_channels_first(y, data_format)
 
 
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
+         bias=None):
     """N-D convolution; a kernel with fewer input channels than the input makes
-    a grouped convolution (channels // kernel_in_channels groups)."""
+    a grouped convolution (channels // kernel_in_channels groups). `bias` (one value
+    per output channel; layerkit's, not in Keras's signature) is added inside torch's
+    kernel: a separate add and its gradient's sum each cost a pass over the output."""
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = _promote(inputs, kernel)
     groups = conv_groups(inputs, kernel, data_format)
-    return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, "conv")
+    return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, "conv",
+                 bias)
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
-                   dilation_rate=1):
+                   dilation_rate=1, *, bias=None):
     """Each input channel convolved with its own kernel (spatial..., in, multiplier);
-    output channel c * multiplier + m."""
+    output channel c * multiplier + m; `bias` as in `conv`."""
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = _promote(inputs, kernel)
     channels = depthwise_channels(inputs, kernel, data_format)
     kernel = kernel.reshape(tuple(kernel.shape[:-2]) + (1, channels * kernel.shape[-1]))
     return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, channels,
-                 "depthwise_conv")
+                 "depthwise_conv", bias)
 
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
@@ -250,9 +256,31 @@ def _pool_args(inputs, pool_size, strides, padding, data_format, op):
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     data_format, n, x, pool_size, strides, pads = _pool_args(
         inputs, pool_size, strides, padding, data_format, "max_pool")
-    x, sym = _pad_spatial(x, pads, value=float("-inf"))
-    y = _MAX_POOL[n](x, pool_size, strides, sym)
+    ceil = _ceil_mode_pads(x.shape[2:], pool_size, strides, pads)
+    if ceil is not None:
+        y = _MAX_POOL[n](x, pool_size, strides, ceil, ceil_mode=True)
+    else:
+        x, sym = _pad_spatial(x, pads, value=float("-inf"))
+        y = _MAX_POOL[n](x, pool_size, strides, sym)
     return _from_channels_first(y, data_format)
+
+
+def _ceil_mode_pads(sizes, pool_size, strides, pads):
+    """torch's own padding for TF 'same' max pooling with one cell more after than
+    before (the seed's 3x3 stride-2 pools on even sizes): the before-padding on both
+    sides plus ceil_mode, which lets the last window run past the end, gives the same
+    windows without an F.pad copy of the input (and of its gradient). None where the
+    output sizes would differ."""
+    if all(b == a for b, a in pads):
+        return None
+    for size, k, s, (b, a) in zip(sizes, pool_size, strides, pads):
+        expected = (size + b + a - k) // s + 1
+        got = -(-(size + 2 * b - k) // s) + 1
+        if (got - 1) * s >= size + b:  # torch drops a window starting in the padding
+            got -= 1
+        if a not in (b, b + 1) or 2 * b > k or got != expected:
+            return None
+    return tuple(b for b, _ in pads)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):

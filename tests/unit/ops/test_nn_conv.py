@@ -277,3 +277,42 @@ def test_causal_conv_is_a_left_padded_valid_conv(strides, dilation):
     check(first, np.moveaxis(to_np(expected), -1, 1))
     with pytest.raises(ValueError, match="'valid', 'same'"):
         ops.conv(rand(1, 5, 5, 3), rand(2, 2, 3, 2), padding="causal")
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_conv_bias_is_added_per_output_channel(data_format):
+    # layerkit's `bias` keyword (torch adds it inside its kernel): the same numbers
+    # as adding it after the op, on the channel axis of either layout.
+    x = make_input(2, 4)
+    if data_format == "channels_first":
+        x = np.moveaxis(x, -1, 1)
+    axis = -1 if data_format == "channels_last" else 1
+
+    def added(y, b):
+        return to_np(y) + np.expand_dims(b, tuple(range(1, 3)) if axis == 1 else ())
+
+    kernel, bias = rand(3, 2, 4, 6), rand(6)
+    got = ops.conv(x, kernel, padding="same", data_format=data_format, bias=bias)
+    check(got, added(ops.conv(x, kernel, padding="same", data_format=data_format), bias))
+    depthwise, dbias = rand(3, 2, 4, 2), rand(8)
+    got = ops.depthwise_conv(x, depthwise, strides=2, data_format=data_format, bias=dbias)
+    check(got, added(ops.depthwise_conv(x, depthwise, strides=2, data_format=data_format),
+                     dbias))
+    pointwise = rand(1, 1, 8, 5)
+    got = ops.separable_conv(x, depthwise, pointwise, data_format=data_format, bias=bias[:5])
+    check(got, added(ops.separable_conv(x, depthwise, pointwise, data_format=data_format),
+                     bias[:5]))
+
+
+def test_conv_bias_of_the_wrong_size_is_refused():
+    with pytest.raises(ValueError, match=r"conv: expected a bias of shape \(6,\).*\(5,\)"):
+        ops.conv(make_input(1, 3), rand(4, 3, 6), bias=rand(5))
+
+
+@pytest.mark.parametrize("size,pool,strides", [(8, 3, 2), (9, 2, 2), (10, 4, 3), (6, 2, 1)])
+def test_max_pool_same_with_one_more_cell_after(keras_oracle, size, pool, strides):
+    # TF 'same' padding of (b, b + 1): torch's ceil_mode path where it gives the same
+    # windows (stride > 1), F.pad otherwise (stride 1); both as Keras.
+    x = rand(2, size, size + 1, 3)
+    expected = keras_oracle.ops.max_pool(x, pool, strides=strides, padding="same")
+    check(ops.max_pool(x, pool, strides=strides, padding="same"), expected)
