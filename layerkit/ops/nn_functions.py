@@ -1,9 +1,10 @@
 """Keras 3's `keras.ops.nn` functions written once over the array ops: normalize,
 rms_normalization, multi_hot, polar, psnr, and CTC (the loss from the engine,
-greedy decoding here)."""
+greedy decoding here, beam search in ctc_beam_search.py)."""
 from layerkit import config
 from layerkit import engine as _engine_package
 from layerkit.engine.common.dtypes import is_float, standardize_dtype
+from layerkit.ops import ctc_beam_search as _ctc_beam_search
 from layerkit.ops import dispatch as _dispatch
 from layerkit.ops import math as _math
 from layerkit.ops import numpy as _np
@@ -137,8 +138,11 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     if strategy == "greedy":
         return _greedy(inputs, sequence_lengths, merge_repeated, mask_index)
     if strategy == "beam_search":
-        raise NotImplementedError(
-            "ctc_decode: strategy='beam_search' is not available in layerkit yet; use "
-            "strategy='greedy'.")
+        for name, value in (("beam_width", beam_width), ("top_paths", top_paths)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"ctc_decode: `{name}` must be an int >= 1; received "
+                                 f"{value!r}.")
+        return _ctc_beam_search.beam_search(inputs, sequence_lengths, beam_width, top_paths,
+                                            mask_index)
     raise ValueError(f"ctc_decode: strategy must be 'greedy' or 'beam_search'; received "
                      f"{strategy!r}.")

@@ -69,6 +69,8 @@ def prod(x, axis=None, keepdims=False):
 def _logical(fn):
     def reduce(x, axis=None, keepdims=False):
         x = _t(x)
+        if x.dtype == torch.bool:   # torch has no bool argmax; JAX does
+            x = x.to(torch.uint8)
         if axis is None:
             return _keep(fn(x), x, keepdims)
         return fn(x, dim=_axis(axis), keepdim=keepdims)
@@ -115,6 +117,8 @@ def std(x, axis=None, keepdims=False):
 def _arg(fn):
     def reduce(x, axis=None, keepdims=False):
         x = _t(x)
+        if x.dtype == torch.bool:   # torch has no bool argmax; JAX does
+            x = x.to(torch.uint8)
         if axis is None:
             return _keep(fn(x.flatten()), x, keepdims).to(torch.int32)
         return fn(x, dim=axis, keepdim=keepdims).to(torch.int32)
