@@ -49,8 +49,9 @@ gru = rnn_module.gru
 
 def __getattr__(name):
     # The trainer module is loaded on first use: it is only needed by fit().
-    if name == "trainer":
-        mod = _engine_module("trainer")
-        globals()["trainer"] = mod
+    # So is `sparse` (jax.experimental.sparse takes a while to import).
+    if name in ("trainer", "sparse"):
+        mod = _engine_module(name)
+        globals()[name] = mod
         return mod
     raise AttributeError(f"module 'layerkit.engine' has no attribute {name!r}")

@@ -15,6 +15,28 @@ for _name in CONTRACT["nn"]:
     globals()[_name] = _graph_op(getattr(_engine, _name), _name, "nn")
 del _name
 
+_dense_one_hot = one_hot  # noqa: F821 (bound above)
+
+
+def _refuse_symbolic_sparse(op, args):
+    from layerkit.engine.common.symbolic_tensor import any_symbolic
+    if any_symbolic(args):
+        raise TypeError(f"{op}: sparse=True cannot take a symbolic tensor (an Input or a "
+                        "layer's output): layerkit's functional graph carries dense tensors. "
+                        "Use sparse=False.")
+
+
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """One-hot encoding of integer ids along `axis` (a zero row for an id outside
+    [0, num_classes)). sparse=True gives a BCOO on JAX and raises on PyTorch, as in
+    Keras 3."""
+    dtype = "float32" if dtype is None else dtype
+    if sparse:
+        _refuse_symbolic_sparse("one_hot", (x,))
+        from layerkit import engine
+        return engine.sparse.one_hot(x, num_classes, axis=axis, dtype=dtype)
+    return _dense_one_hot(x, num_classes, axis=axis, dtype=dtype)
+
 
 def _moments(x, axes, keepdims=False):
     """The mean and variance of `x` over `axes`."""

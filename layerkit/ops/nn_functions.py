@@ -63,23 +63,39 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     return _np.array(out, original)
 
 
-@_op
-def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
-    """1 at each class listed in a row of `inputs` (a 1-D tensor is one row)."""
+def _num_classes(num_classes, kwargs):
+    """num_classes (or its Keras 2 name num_tokens); any other keyword is an error."""
     if num_classes is None:
         num_classes = kwargs.pop("num_tokens", None)
     if kwargs:
         raise TypeError(f"multi_hot: unexpected keyword argument(s) {sorted(kwargs)}.")
     if num_classes is None:
         raise ValueError("multi_hot: `num_classes` must be given.")
-    if sparse:
-        raise ValueError("multi_hot: sparse=True is not supported; layerkit has no sparse "
-                         "tensors. Use sparse=False.")
+    return num_classes
+
+
+def _dense_multi_hot(inputs, num_classes=None, axis=-1, dtype=None, **kwargs):
+    num_classes = _num_classes(num_classes, kwargs)
     from layerkit.ops.nn import one_hot
     inputs = _tensor(inputs)
     dtype = standardize_dtype(dtype)
     encoded = one_hot(_np.array(inputs, "int32"), num_classes, axis=axis, dtype=dtype)
     return _np.max(encoded, axis=1 if len(inputs.shape) > 1 else 0)
+
+
+_dense_multi_hot = _dispatch.graph_op(_dense_multi_hot, "multi_hot", "nn")
+
+
+def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+    """1 at each class listed in a row of `inputs` (a 1-D tensor is one row).
+    sparse=True gives a BCOO on JAX and raises on PyTorch, as in Keras 3."""
+    if not sparse:
+        return _dense_multi_hot(inputs, num_classes, axis, dtype, **kwargs)
+    from layerkit.ops.nn import _refuse_symbolic_sparse
+    _refuse_symbolic_sparse("multi_hot", (inputs,))
+    num_classes = _num_classes(num_classes, kwargs)
+    return _engine_package.sparse.multi_hot(inputs, num_classes, axis=axis,
+                                            dtype=standardize_dtype(dtype))
 
 
 @_op

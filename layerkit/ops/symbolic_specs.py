@@ -72,6 +72,10 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
 
 @_rule("bincount", "numpy.bincount")
 def bincount(x, weights=None, minlength=0, sparse=False):
+    if sparse:
+        raise TypeError("bincount: sparse=True cannot take a symbolic tensor (an Input or a "
+                        "layer's output): layerkit's functional graph carries dense tensors. "
+                        "Use sparse=False.")
     from layerkit.ops import numpy as ops_numpy
     (dtype,) = _dtype_of(ops_numpy.bincount, x, weights, minlength, sparse)
     return SymbolicTensor(tuple(x.shape[:-1]) + (None,), dtype)

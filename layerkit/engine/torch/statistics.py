@@ -179,7 +179,11 @@ def digitize(x, bins):
 
 def bincount(x, weights=None, minlength=0, sparse=False):
     """Counts (weighted sums) of each non-negative int value, row by row for a 2-D
-    `x`; int32 counts, or the weights' dtype."""
+    `x`; int32 counts, or the weights' dtype. sparse=True raises, as in Keras's torch
+    backend."""
+    if sparse:
+        from layerkit.engine.torch import sparse as sparse_module
+        sparse_module.bincount(x, weights, minlength)
     x = _t(x).long()
     length = max(int(x.max()) + 1 if x.numel() else 0, minlength)
     w = None if weights is None else _t(weights)
