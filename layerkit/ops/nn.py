@@ -6,6 +6,7 @@ from layerkit.engine import core as _core
 from layerkit.engine import nn as _engine
 from layerkit.engine import numpy as _engine_np
 from layerkit.engine.common.contract import CONTRACT
+from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.ops import numpy as np_ops
 from layerkit.ops.dispatch import graph_op as _graph_op
 
@@ -64,8 +65,17 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
     return _engine.conv(out, pointwise_kernel, 1, "valid", data_format, 1)
 
 
+def _loss_operands(target, output):
+    """Both as tensors; the output float (float32 for ints), the target in its dtype."""
+    output = _core.convert_to_tensor(output)
+    if standardize_dtype(output.dtype) not in ("float16", "bfloat16", "float32", "float64"):
+        output = _core.cast(output, "float32")
+    return _core.convert_to_tensor(target, dtype=standardize_dtype(output.dtype)), output
+
+
 @_graph_op
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    target, output = _loss_operands(target, output)
     if from_logits:
         return -np_ops.sum(target * _engine.log_softmax(output, axis=axis), axis=axis)
     # Keras rescales the probabilities to sum to one, then clips away log(0).
@@ -86,6 +96,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 @_graph_op
 def binary_crossentropy(target, output, from_logits=False):
+    target, output = _loss_operands(target, output)
     if from_logits:
         # max(x, 0) - x*z + log(1 + exp(-|x|)), stable for large |x|.
         return (np_ops.maximum(output, 0.0) - output * target

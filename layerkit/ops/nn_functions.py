@@ -40,7 +40,11 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     epsilon = config.epsilon() if epsilon is None else epsilon
     if order == 2:
         inverse = _math.rsqrt(_np.sum(_np.square(x), axis=axis, keepdims=True))
-        return _np.multiply(x, _np.minimum(inverse, 1.0 / epsilon))
+        # 1 / epsilon past float16's range is inf there (as JAX rounds it).
+        bound = 1.0 / epsilon
+        if standardize_dtype(x.dtype) == "float16" and bound > 65504.0:
+            bound = float("inf")
+        return _np.multiply(x, _np.minimum(inverse, bound))
     norm = _np.norm(x, ord=order, axis=axis, keepdims=True)
     return _np.divide(x, _np.maximum(norm, epsilon))
 

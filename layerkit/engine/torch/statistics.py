@@ -78,6 +78,8 @@ def nanstd(x, axis=None, keepdims=False):
 def _arg_extreme(fn, fill):
     def reduce(x, axis=None, keepdims=False):
         x = _nan_filled(_t(x), fill)
+        if x.dtype == torch.bool:   # torch has no bool argmax; JAX does
+            x = x.to(torch.uint8)
         if axis is None:
             out = fn(x.flatten())
             out = out.reshape((1,) * x.ndim) if keepdims else out
