@@ -19,6 +19,7 @@ _LAZY_SUBMODULES = (
     "activations", "backend", "callbacks", "cli", "compat", "constraints", "data", "datasets",
     "initializers", "layers", "legacy", "losses", "metrics", "models", "ops", "optimizers",
     "preprocessing", "random", "regularizers", "saving", "training", "utils", "wrappers",
+    "distribution",
 )
 _LAZY_NAMES = {"Sequential": "layerkit.models", "Model": "layerkit.models",
                "Input": "layerkit.layers", "InputLayer": "layerkit.layers",

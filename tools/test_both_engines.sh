@@ -3,6 +3,9 @@
 # the whole test suite once per engine (the engine is fixed at import). -rs prints
 # the reason of every skipped test; -n 2 runs the tests on two processes (pytest-xdist,
 # in the dev extra): the suite holds many whole-program and Keras-oracle tests.
+# tests/distributed (several processes, or several forced XLA CPU devices, per test)
+# runs afterwards on its own, one test at a time: its collectives wait on peers, which
+# must not compete with a second test worker for the same cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -12,6 +15,13 @@ cd "$(dirname "$0")/.."
 status=0
 for engine in jax torch; do
   echo "=== LAYERKIT_BACKEND=$engine ==="
-  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -q -n 2 -rs -p no:cacheprovider --durations=5 "$@" || status=$?
+  if [ $# -gt 0 ]; then
+    LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -q -n 2 -rs -p no:cacheprovider --durations=5 "$@" || status=$?
+    continue
+  fi
+  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -q -n 2 -rs -p no:cacheprovider --durations=5 \
+    --ignore=tests/distributed || status=$?
+  LAYERKIT_BACKEND=$engine .venv/bin/python -m pytest -q -rs -p no:cacheprovider --durations=5 \
+    tests/distributed || status=$?
 done
 exit $status

@@ -25,6 +25,7 @@ import numpy as np
 
 from layerkit.callbacks.batch_counter import BatchCounter
 from layerkit.callbacks.callback import Callback
+from layerkit.callbacks.chief import is_chief
 
 
 
@@ -108,6 +109,8 @@ class BackupAndRestore(Callback):
                     "weights": name, "saves": self._saves}
         if self.double_checkpoint and old is not None:
             metadata["previous"] = {"weights": old["weights"], "epoch": old["epoch"]}
+        if not is_chief():
+            return   # process 0 writes the backup (save_weights wrote nothing here)
         tmp = self._metadata_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(metadata, f)
@@ -120,5 +123,5 @@ class BackupAndRestore(Callback):
                 os.remove(os.path.join(self.backup_dir, stale))
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir) and is_chief():
             shutil.rmtree(self.backup_dir)

@@ -2,6 +2,7 @@
 from layerkit.callbacks.callback import (
     ALL_HOOKS, PREDICT_BATCH_HOOKS, TEST_BATCH_HOOKS, TRAIN_BATCH_HOOKS, Callback, _overrides,
     python_logs)
+from layerkit.callbacks.chief import quiet
 from layerkit.callbacks.history import History
 from layerkit.callbacks.progbar_logger import ProgbarLogger
 
@@ -138,6 +139,7 @@ class CallbackList:
         return len(self.callbacks)
 
     def set_params(self, params):
+        params = quiet(params, self.callbacks)   # only process 0 prints
         self.params = params
         for callback in self.callbacks:
             callback.set_params(params)

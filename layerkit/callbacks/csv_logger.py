@@ -6,6 +6,7 @@ import os
 import numpy as np
 
 from layerkit.callbacks.callback import Callback
+from layerkit.callbacks.chief import is_chief
 
 __all__ = ["CSVLogger"]
 
@@ -64,7 +65,8 @@ class CSVLogger(Callback):
                     self.append_header = not bool(len(f.readline()))
         if self.csv_file is not None and not self.csv_file.closed:
             self.csv_file.close()
-        self.csv_file = open(self.filename, mode)
+        # Only process 0 writes the log; the others write to nowhere.
+        self.csv_file = open(self.filename if is_chief() else os.devnull, mode)
         self.writer = None
         self.keys = None
 

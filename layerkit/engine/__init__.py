@@ -33,6 +33,7 @@ linalg = _engine_module("linalg")
 fft = _engine_module("fft")
 control_flow = _engine_module("control_flow")
 ctc = _engine_module("ctc")
+distribution = _engine_module("distribution")
 
 Variable = core.Variable
 convert_to_tensor = core.convert_to_tensor
@@ -48,9 +49,9 @@ gru = rnn_module.gru
 
 
 def __getattr__(name):
-    # The trainer module is loaded on first use: it is only needed by fit().
+    # The trainer and profiler modules are loaded on first use: only fit() needs them.
     # So is `sparse` (jax.experimental.sparse takes a while to import).
-    if name in ("trainer", "sparse"):
+    if name in ("trainer", "profiler", "sparse"):
         mod = _engine_module(name)
         globals()[name] = mod
         return mod

@@ -119,9 +119,12 @@ class Optimizer:
         """A slot shaped like `reference_variable`, named `{its path}_{name}`."""
         name = name or "var"
         ref = getattr(reference_variable, "path", None) or reference_variable.name
-        return self.add_variable(reference_variable.shape, initializer=initializer,
+        slot = self.add_variable(reference_variable.shape, initializer=initializer,
                                  dtype=reference_variable.dtype,
                                  name=f"{str(ref).replace('/', '_')}_{name}")
+        # A distribution places the slot as its variable (engine/jax/distribution.py).
+        slot._reference_path = ref
+        return slot
 
     def _add_slots(self, var_list, names, initial_values=None):
         """One slot per variable for each name, created interleaved per variable (the

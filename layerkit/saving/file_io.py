@@ -11,6 +11,8 @@ import os
 import tempfile
 import zipfile
 
+from layerkit import engine
+
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
@@ -18,11 +20,18 @@ class ModelFileError(ValueError):
     """A model or weights file that cannot be read: truncated, corrupted or foreign."""
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path, overwrite=True):
     """Yields a temporary path beside `path`; renamed to `path` if the block succeeds."""
     path = os.fspath(path)
-    if not overwrite and os.path.exists(path):
+    chief = engine.distribution.process_id() == 0
+    if not overwrite and os.path.exists(path) and chief:
         raise FileExistsError(f"{path} exists and overwrite=False.")
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -31,8 +40,15 @@ def atomic_path(path, overwrite=True):
     os.close(fd)
     try:
         yield tmp
+        if not chief:
+            # Several processes: every one builds the file (the same bytes), only
+            # process 0 puts it in place.
+            return
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); a saved model gets the mode any new
+        # file gets here (0666 less the umask), as an `open(path, "w")` would.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -6,13 +6,14 @@ import numpy as np
 
 from layerkit import engine
 from layerkit.utils.tree import flatten, map_structure
-from layerkit.training import data_adapters
+from layerkit.training import data_adapters, process_share
 from layerkit.training.input_checks import check_input_dtypes, first_input_sets_the_count
 from layerkit.layers.preprocessing.host_layer import HostStage, check_numeric
 
 
 class PredictionMethods:
     def _predict_runner(self):
+        process_share.drop_stale_runners(self)
         runners = self.__dict__.setdefault("_runners", {})
         if "predict" not in runners:
             runners["predict"] = engine.trainer.make_step(self, "predict")
@@ -75,7 +76,16 @@ class PredictionMethods:
         return map_structure(_to_numpy, self._host_predict(self._predict_runner(), x))
 
     def _host_predict(self, runner, x):
-        """runner.predict(x), after the model's host layers (strings) ran on x."""
+        """runner.predict(x), after the model's host layers (strings) ran on x. Under a
+        distribution each process predicts its share of the batch (padded to divide
+        evenly) and receives the whole batch's predictions."""
+        if process_share.active():
+            x, rows = process_share.pad_rows(x)
+            out = self._host_predict_local(runner, process_share.share(x, what="predict batch"))
+            return map_structure(lambda a: _to_numpy(a)[:rows], out)
+        return self._host_predict_local(runner, x)
+
+    def _host_predict_local(self, runner, x):
         host = HostStage.of(self)
         if host is None:
             check_numeric(x)

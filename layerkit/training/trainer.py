@@ -14,7 +14,7 @@ from layerkit import engine
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.utils.tree import flatten, map_structure
-from layerkit.training import data_adapters, tensor_inputs
+from layerkit.training import data_adapters, process_share, tensor_inputs
 from layerkit.training.compile_settings import check_compile_settings, warn_unscaled_float16
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
 from layerkit.training.custom_step import CustomStepMethods, call_compute_loss
@@ -292,8 +292,9 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         epoch_logs = {}
         # Each epoch shuffles with a generator made from (this fit's seed, the epoch), so a
         # fit that BackupAndRestore resumes at epoch e, in a program seeded as the first
-        # run was, shuffles epoch e as the first run did.
-        fit_seed = int(np.random.randint(0, 2**31 - 1))
+        # run was, shuffles epoch e as the first run did. Every process of a distributed
+        # fit takes process 0's seed, so their shares come from one permutation.
+        fit_seed = engine.distribution.broadcast_int(np.random.randint(0, 2**31 - 1))
         for epoch in range(initial_epoch, epochs):
             rng = np.random.default_rng([fit_seed, epoch])
             runner.reset_metrics()
@@ -329,6 +330,7 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         step = 0
         per_batch = not isinstance(adapter, data_adapters.ArrayAdapter)
         host = HostStage.of(self)
+        distributed = process_share.active()
         for n, batch in batches:
             if per_batch:
                 self._check_labels(batch[1])
@@ -340,6 +342,8 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
                 check_numeric(batch[0])
             # Logs nobody reads per batch are not computed (they cost kernels on
             # PyTorch); the epoch's come from `runner.results()` at the end.
+            if distributed:
+                batch = process_share.share(batch, stacked=n > 1)
             with host.active() if host is not None else contextlib.nullcontext():
                 logs = runner.run(batch, n, call_hooks)
             step += n
@@ -460,9 +464,11 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         engine.compute_output_spec(probe, y_spec, y_pred_spec)
 
     def _runner(self, kind):
+        process_share.drop_stale_runners(self)
         if kind not in self._runners:
             if kind == "train" and self.auto_scale_loss:
                 warn_unscaled_float16(self)
+            process_share.check_layouts(self)
             self._runners[kind] = engine.trainer.make_step(self, kind)
         return self._runners[kind]
 
@@ -517,7 +523,7 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         runner = self._runner("train")
         if reset_metrics:
             runner.reset_metrics()
-        logs = runner.run(next(adapter.epoch()), 1)
+        logs = runner.run(process_share.share(next(adapter.epoch())), 1)
         runner.sync()
         return self._format_batch_logs(logs, return_dict)
 
@@ -530,7 +536,7 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         runner = self._runner("test")
         if reset_metrics:
             runner.reset_metrics()
-        logs = runner.run(next(adapter.epoch()), 1)
+        logs = runner.run(process_share.share(next(adapter.epoch())), 1)
         runner.sync()
         return self._format_batch_logs(logs, return_dict)
 

@@ -58,6 +58,11 @@ CONTRACT = {
     "foreach": ("add", "sub", "mul", "div", "addcmul", "addcdiv", "lerp", "sqrt", "square",
                 "abs", "sign", "maximum", "clip", "norm", "copy"),
     "trainer": ("make_step", "get_state", "set_state"),
+    "profiler": ("start_trace", "stop_trace"),
+    # Process facts and set-up for several devices/hosts (engine/common/distribution_plan.py
+    # holds the plan the trainers read).
+    "distribution": ("list_devices", "initialize", "process_id", "num_processes",
+                     "broadcast_int"),
 }
 
 # What `trainer.make_step(model, kind)` returns: run(batch, n, want_logs) -> logs or None,

@@ -112,6 +112,8 @@ def convert_to_numpy(x):
         x = x.value
     if isinstance(x, torch.Tensor):
         x = x.detach()
+        if hasattr(x, "full_tensor"):   # a DTensor (ModelParallel): the whole value
+            x = x.full_tensor()
         if x.device.type != "cpu":
             x = x.cpu()
         if x.dtype == torch.bfloat16:

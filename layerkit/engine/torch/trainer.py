@@ -14,6 +14,7 @@ import torch
 from layerkit.engine.common.contract import EngineState, assign_state, state_variables
 from layerkit.engine.common.masking import get_keras_mask, set_keras_mask
 from layerkit.engine.torch.core import convert_to_tensor
+from layerkit.engine.torch.replicas import replicas_for
 
 
 def get_state(model, kind="train"):
@@ -77,6 +78,8 @@ class StepRunner:
                 "self.optimizer.apply(grads, self.trainable_variables), or "
                 "self.compute_gradients(loss_fn), which runs on both engines).")
         self._last = None
+        # Several processes: DataReplicas or ModelShards (engine/torch/replicas.py).
+        self.replicas = replicas_for(model, kind)
 
     def _train(self, x, y, sw):
         model = self.model
@@ -85,8 +88,12 @@ class StepRunner:
         # The optimizer divides the gradients by its loss_scale_factor (Keras 3).
         scaled = loss * self.loss_scale if self.loss_scale else loss
         # A frozen or weightless model still fits: its loss is logged, nothing moves.
-        grads = torch.autograd.grad(scaled, [v._value for v in self.trainable],
-                                    allow_unused=True) if self.trainable else None
+        leaves = [v._value for v in self.trainable]
+        if self.replicas is not None and leaves:
+            self.replicas.watch(leaves)   # all-reduces buckets as backward fills them
+        grads = torch.autograd.grad(scaled, leaves, allow_unused=True) if leaves else None
+        if self.replicas is not None and leaves:
+            grads = self.replicas.gradients(grads)
         with torch.no_grad():
             if grads is not None:
                 model.optimizer.apply(list(grads), self.trainable)
@@ -108,12 +115,21 @@ class StepRunner:
         step = self._train if self.kind == "train" else self._test
         if self._custom is not None:
             step = self._run_custom
+        if self.replicas is not None:
+            step = self._replicated(step)
         if n == 1:
             step(x, y, sw)
         else:
             for i in range(n):
                 step(_index(x, i), _index(y, i), _index(sw, i))
         return self.results() if want_logs else None
+
+    def _replicated(self, step):
+        def run(x, y, sw):
+            self.replicas.enter()
+            with self.replicas.context():
+                step(*self.replicas.batch(x, y, sw))
+        return run
 
     def _run_custom(self, x, y, sw):
         """The model's own train_step/test_step (Keras's torch form): it runs as
@@ -135,9 +151,21 @@ class StepRunner:
         if self._custom is not None:
             return self._last
         with torch.no_grad():
+            if self.replicas is not None:
+                return self.replicas.results(self.model)
             return self.model.metric_results()
 
     def predict(self, x):
+        """The outputs for `x`; with several processes, `x` is this process's rows and
+        every process receives all processes' rows in rank order."""
+        if self.replicas is not None:
+            self.replicas.enter()
+            with self.replicas.context():
+                x = self.replicas.batch(_tensors(x), None, None)[0]
+                return self.replicas.outputs(self._predict(x))
+        return self._predict(x)
+
+    def _predict(self, x):
         with torch.no_grad():
             if self._custom is not None:
                 x = _tensors(x)
@@ -145,7 +173,8 @@ class StepRunner:
             return self._forward(_tensors(x), training=False)
 
     def sync(self):
-        pass
+        if self.replicas is not None:
+            self.replicas.sync()
 
     def reset_metrics(self):
         self.model.reset_metrics()

@@ -135,3 +135,18 @@ def test_lambda_with_a_named_function_loads_in_safe_mode(tmp_path):
     loaded = layerkit.models.load_model(tmp_path / "lam.keras",
                                         custom_objects={"_double": _double})
     np.testing.assert_allclose(loaded.predict(np.ones((1, 3)), verbose=0), [[2.0, 2.0, 2.0]])
+
+
+def test_saved_files_get_the_mode_of_any_new_file(tmp_path):
+    """Written under a private temporary name, a model file still ends with the
+    umask's usual mode (not mkstemp's 0600)."""
+    import stat
+    model = layerkit.Sequential([layerkit.Input((3,)), layerkit.layers.Dense(2)])
+    mask = os.umask(0o022)
+    try:
+        model.save(tmp_path / "m.keras")
+        model.save_weights(tmp_path / "m.weights.h5")
+    finally:
+        os.umask(mask)
+    for name in ("m.keras", "m.weights.h5"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name

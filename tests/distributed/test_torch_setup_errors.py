@@ -1,0 +1,54 @@
+"""torch.distributed set-up errors that need no second process: bad arguments to
+initialize(), list_devices' filter, and layouts DTensor cannot honour."""
+import pytest
+
+import torch_launch
+
+
+@pytest.fixture(autouse=True)
+def _torch_only():
+    torch_launch.skip_unless_torch()
+
+
+def _engine():
+    from layerkit.engine.torch import distribution
+    return distribution
+
+
+def test_one_process_facts_before_initialize():
+    d = _engine()
+    assert d.process_id() == 0 and d.num_processes() == 1
+    assert d.list_devices("cpu") == ["cpu:0"]
+    with pytest.raises(ValueError, match="device_type must be 'cpu', 'gpu' or 'cuda'"):
+        d.list_devices("tpu")
+
+
+def test_initialize_names_what_is_missing(monkeypatch):
+    d = _engine()
+    for name in ("WORLD_SIZE", "RANK", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ValueError, match=r"num_processes was not given and \$WORLD_SIZE"):
+        d.initialize()
+    with pytest.raises(ValueError, match=r"process_id must be in \[0, num_processes\); "
+                                         r"received process_id=2, num_processes=2"):
+        d.initialize("127.0.0.1:1234", 2, 2)
+    with pytest.raises(ValueError, match="coordinator_address must be 'host:port'"):
+        d.initialize("localhost", 2, 0)
+    with pytest.raises(ValueError, match=r"\$MASTER_ADDR/\$MASTER_PORT are not set"):
+        d.initialize(None, 2, 0)
+    with pytest.raises(ValueError, match="timeout_s must be positive, received 0"):
+        d.initialize("127.0.0.1:1234", 2, 0, timeout_s=0)
+
+
+def test_layouts_that_do_not_fit_the_variable_or_the_mesh():
+    from layerkit.engine.common.distribution_plan import DistributionPlan
+    from layerkit.engine.torch.model_parallel import placements
+    from torch.distributed.tensor import Replicate, Shard
+    plan = DistributionPlan("model", (1, 2), ("batch", "model"), ("cpu:0", "cpu:1"), "batch")
+    assert placements(plan, "d/kernel", (None, "model"), 2) == [Replicate(), Shard(1)]
+    assert placements(plan, "d/bias", ("model",), 1) == [Replicate(), Shard(0)]
+    with pytest.raises(ValueError, match=r"layout \(None, 'model'\) \(2 dimensions\), "
+                                         r"but the Variable has 1"):
+        placements(plan, "d/bias", (None, "model"), 1)
+    with pytest.raises(ValueError, match="names axis 'rows', which the device mesh"):
+        placements(plan, "d/kernel", ("rows", None), 2)

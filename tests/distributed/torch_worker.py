@@ -1,0 +1,104 @@
+"""One process of the torch distribution tests (test_torch_*.py launch it).
+
+    torch_worker.py OUT fit    a short fit/evaluate/predict with a checkpoint and a CSV
+                               log; writes OUT/result_rank{r}.npz. Under torchrun (or
+                               with its environment) it sets DataParallel; alone it is
+                               the one-process reference at the same global batch.
+    torch_worker.py OUT kill   rank 1 kills itself during the first epoch; rank 0
+                               must stop with an error naming rank 1.
+    torch_worker.py OUT hang   rank 1 stops answering; rank 0 must stop at the timeout.
+    torch_worker.py OUT model  as fit, with ModelParallel (DTensor) under torchrun.
+    torch_worker.py OUT bn     as fit, with a BatchNormalization layer first.
+    torch_worker.py OUT unseeded  as fit, but each process's NumPy stream is seeded
+                               with its rank before fit (as if the program set no seed):
+                               the shuffles must still follow process 0's.
+"""
+import json
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+
+import layerkit as keras
+from layerkit import distribution
+
+GLOBAL_BATCH = 16
+
+
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, 8)).astype("float32")
+    y = (x[:, :3].argmax(axis=1) + (x[:, 3] > 1)).astype("int64") % 3
+    return x[:64], y[:64], x[64:], y[64:]
+
+
+def model(batch_norm=False):
+    keras.utils.set_random_seed(7)
+    first = [keras.layers.BatchNormalization(name="bn")] if batch_norm else []
+    m = keras.Sequential([keras.Input((8,))] + first + [
+        keras.layers.Dense(16, activation="relu", name="d1"),
+        keras.layers.Dense(3, activation="softmax", name="d2")])
+    m.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy",
+              metrics=["accuracy"])
+    return m
+
+
+def data_parallel():
+    return distribution.DataParallel()
+
+
+def model_parallel():
+    """d1's kernel split by columns and its bias with them, d2's kernel by rows:
+    DTensor gathers or sums the partial results; the batch is not split (1 x 2 mesh)."""
+    mesh = distribution.DeviceMesh((1, 2), ("batch", "model"), distribution.list_devices())
+    layouts = distribution.LayoutMap(mesh)
+    layouts["d1/kernel"] = (None, "model")
+    layouts["d1/bias"] = ("model",)
+    layouts["d2/kernel"] = ("model", None)
+    return distribution.ModelParallel(layout_map=layouts, batch_dim_name="batch")
+
+
+class StopRank1(keras.callbacks.Callback):
+    """Rank 1 dies (SIGKILL) or hangs after its third batch."""
+
+    def __init__(self, how):
+        super().__init__()
+        self.how = how
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == 2 and int(os.environ.get("RANK", 0)) == 1:
+            if self.how == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            time.sleep(600)
+
+
+def main(out, mode):
+    if "BUCKET_BYTES" in os.environ:   # several gradient buckets, even for this small model
+        from layerkit.engine.torch import data_parallel as engine_data_parallel
+        engine_data_parallel.BUCKET_BYTES = int(os.environ["BUCKET_BYTES"])
+    several = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if several:
+        distribution.initialize(timeout_s=float(os.environ.get("LAYERKIT_DIST_TIMEOUT", 10)))
+        distribution.set_distribution(data_parallel() if mode != "model" else model_parallel())
+    rank = int(os.environ.get("RANK", 0))   # torchrun sets it
+    x, y, xv, yv = data()
+    m = model(batch_norm=mode == "bn")
+    callbacks = [keras.callbacks.ModelCheckpoint(os.path.join(out, f"ckpt_rank{rank}.keras")),
+                 keras.callbacks.CSVLogger(os.path.join(out, f"log_rank{rank}.csv"))]
+    if mode in ("kill", "hang"):
+        callbacks = [StopRank1(mode)]
+    if mode == "unseeded":
+        np.random.seed(rank)
+    history = m.fit(x, y, batch_size=GLOBAL_BATCH, epochs=3, validation_data=(xv, yv),
+                    callbacks=callbacks, verbose=0)
+    evaluated = m.evaluate(xv, yv, batch_size=GLOBAL_BATCH, verbose=0, return_dict=True)
+    predicted = m.predict(xv, batch_size=GLOBAL_BATCH, verbose=0)
+    np.savez(os.path.join(out, f"result_rank{rank}.npz"), predicted=predicted,
+             history=json.dumps(history.history), evaluated=json.dumps(evaluated),
+             **{f"w{i}": w for i, w in enumerate(m.get_weights())})
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
