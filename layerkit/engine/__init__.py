@@ -50,7 +50,8 @@ gru = rnn_module.gru
 
 def __getattr__(name):
     # The trainer and profiler modules are loaded on first use: only fit() needs them.
-    if name in ("trainer", "profiler"):
+    # So is `sparse` (jax.experimental.sparse takes a while to import).
+    if name in ("trainer", "profiler", "sparse"):
         mod = _engine_module(name)
         globals()[name] = mod
         return mod

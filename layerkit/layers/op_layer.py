@@ -41,8 +41,8 @@ class OpLayer(Layer):
         prefix = _PREFIX.get(op, op.rpartition(".")[2])
         super().__init__(name=name or naming.uniquify(prefix), **layer_kwargs)
         self.op = op
-        self._arguments = [codec.decode(a) for a in (arguments or [])]
-        self._kwargs = {k: codec.decode(v) for k, v in (kwargs or {}).items()}
+        self._arguments = [codec.decode(a, op) for a in (arguments or [])]
+        self._kwargs = {k: codec.decode(v, op) for k, v in (kwargs or {}).items()}
         if op == "getitem" and len(self._arguments) != 2:
             raise ValueError(f'OpLayer "{self.name}": `getitem` takes 2 operands (a tensor '
                              f"and an index), received {len(self._arguments)}.")
@@ -67,6 +67,13 @@ class OpLayer(Layer):
         return self._fn(*args, **kwargs)
 
     def compute_output_spec(self, inputs, *args, **kwargs):
+        from layerkit.ops.dispatch import SPEC_RULES
+        rule = SPEC_RULES.get(self.op)
+        if rule is not None:
+            operands, keywords = self._operands(inputs)
+            spec = rule(*operands, **keywords)
+            if spec is not None:
+                return spec
         try:
             return engine.compute_output_spec(self.call, inputs)
         except Exception as e:

@@ -1,6 +1,12 @@
 """How an OpLayer's fixed arguments (numbers, strings, arrays, Variables, shapes, axes,
-an index) are written into a JSON config and read back. A symbolic operand is a slot
-`{"tensor": i}`: the layer's i-th input at run time."""
+an index, the functions of a control-flow op) are written into a JSON config and read
+back. A symbolic operand is a slot `{"tensor": i}`: the layer's i-th input at run time.
+A function is stored by module and name, never as code (as Keras's safe mode refuses
+to load a lambda's code): a lambda or a function defined inside another cannot be read
+back unless it is registered by name."""
+import sys
+import types
+
 import numpy as np
 
 from layerkit import engine
@@ -42,6 +48,43 @@ def _decode_index_item(item):
     return item
 
 
+# --- functions ---------------------------------------------------------------------
+def _encode_function(fn):
+    name = getattr(fn, "__qualname__", None) or fn.__name__
+    entry = {"module": getattr(fn, "__module__", None), "name": name}
+    if "<lambda>" in name or "<locals>" in name:
+        entry["code_not_stored"] = True
+    return entry
+
+
+def _decode_function(entry, op):
+    from layerkit.utils.object_registry import get_custom_objects
+    name = entry.get("name", "")
+    short = name.rpartition(".")[2]
+    registered = get_custom_objects() or {}
+    if short != "<lambda>":
+        for key, fn in registered.items():
+            # Registered names may carry a package: "Custom>body".
+            if key in (name, short) or key.rpartition(">")[2] == short and callable(fn):
+                return fn
+    module = sys.modules.get(entry.get("module") or "")
+    if module is not None and not entry.get("code_not_stored"):
+        found = module
+        for part in name.split("."):
+            found = getattr(found, part, None)
+        if callable(found):
+            return found
+    kind = ("a Python lambda" if short == "<lambda>" else
+            f"the function {short!r} defined inside another function"
+            if entry.get("code_not_stored") else
+            f"the function {name!r} of module {entry.get('module')!r}")
+    raise ValueError(
+        f"OpLayer ({op}): its argument was {kind}, whose code is not stored in configs or "
+        "model files (loading never executes code from a file). Define it with `def` at "
+        "module level and import that module before loading, or register it by name "
+        "(layerkit.saving.register_keras_serializable, or custom_objects when loading).")
+
+
 # --- arguments ---------------------------------------------------------------------
 def encode(value, op, is_index=False):
     """The JSON form of one argument of `op`."""
@@ -66,15 +109,19 @@ def encode(value, op, is_index=False):
     if isinstance(value, np.ndarray) or engine.is_tensor(value):
         arr = np.asarray(engine.convert_to_numpy(value))
         return {"array": arr.tolist(), "dtype": str(arr.dtype)}
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
+        return {"function": _encode_function(value)}
     raise ValueError(f"OpLayer: cannot store the argument {value!r:.80} of `{op}` in a "
-                     "config: expected a number, string, None, array, Variable, or a "
-                     "list/tuple of those.")
+                     "config: expected a number, string, None, array, Variable, function, "
+                     "or a list/tuple of those.")
 
 
-def decode(entry):
+def decode(entry, op=None):
     """An argument from its JSON form; anything that is not a dict was given in code."""
     if not isinstance(entry, dict):
         return entry
+    if "function" in entry:
+        return _decode_function(entry["function"], op)
     if "tensor" in entry:
         return Slot(int(entry["tensor"]))
     if "index" in entry:
@@ -86,7 +133,7 @@ def decode(entry):
                                 dtype=spec["dtype"], trainable=spec.get("trainable", True),
                                 name=spec.get("name"))
     if "list" in entry:
-        items = [decode(v) for v in entry["list"]]
+        items = [decode(v, op) for v in entry["list"]]
         return tuple(items) if entry.get("tuple") else items
     if "array" in entry:
         return np.asarray(entry["array"], dtype=entry.get("dtype"))

@@ -9,3 +9,4 @@ from layerkit.ops.linalg import *  # noqa: F401,F403
 from layerkit.ops.control_flow import *  # noqa: F401,F403
 from layerkit.ops.einops import rearrange  # noqa: F401
 from layerkit.ops import numpy, nn, core, math, linalg, control_flow, image  # noqa: F401
+from layerkit.ops import symbolic_specs as _symbolic_specs  # noqa: F401  (registers rules)

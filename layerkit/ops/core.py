@@ -13,7 +13,7 @@ cast = _dispatch.graph_op(_engine.cast, "cast", "core")
 stop_gradient = _dispatch.graph_op(_engine.stop_gradient, "stop_gradient", "core")
 convert_to_numpy = _dispatch.value_op(_engine.convert_to_numpy, "convert_to_numpy",
                                       "a symbolic tensor has no value to convert")
-cond = _dispatch.value_op(_engine.cond, "cond", "it takes Python callables")
+cond = _dispatch.callable_op(_engine.cond, "cond", "core")
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):

@@ -25,6 +25,11 @@ _VAR = _EngineVariable
 # looks its op up by name in `layerkit.ops`; this table says which names are valid.
 GRAPH_OPS = {}
 
+# name -> rule(*args, **kwargs) giving an op's output SymbolicTensors where abstract
+# evaluation cannot: a data-dependent shape, a loop on a symbolic condition. The rules
+# are in ops/symbolic_specs.py; the OpLayer asks here before evaluating.
+SPEC_RULES = {}
+
 
 def _record(name, args, kwargs):
     # The OpLayer lives in layerkit.layers (above ops); it registered itself at import.
@@ -100,6 +105,30 @@ def _qualified(key, op):
     if getattr(ops, name, None) is op or key["module"] is None:
         return name
     return f"{key['module']}.{name}"
+
+
+def callable_op(fn, name, module=None):
+    """Wraps an op that takes Python callables (control flow): a symbolic tensor
+    anywhere among the arguments, at any depth (a scan's carry, a while_loop's loop
+    variables), records a node. The callables would otherwise run on the symbolic
+    tensors and build stray graph nodes."""
+    key = {"name": name, "module": module}
+
+    def op(*args, **kwargs):
+        if any_symbolic((args, kwargs)):
+            return _record(_qualified(key, op), args, kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            if _any_variable((args, kwargs)):
+                return fn(*_values(args), **_values(kwargs))
+            raise
+
+    _describe(op, fn, name)
+    GRAPH_OPS.setdefault(name, op)
+    if module is not None:
+        GRAPH_OPS[f"{module}.{name}"] = op
+    return op
 
 
 def value_op(fn, name=None, reason="its result is not a tensor"):

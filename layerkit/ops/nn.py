@@ -6,6 +6,7 @@ from layerkit.engine import core as _core
 from layerkit.engine import nn as _engine
 from layerkit.engine import numpy as _engine_np
 from layerkit.engine.common.contract import CONTRACT
+from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.ops import numpy as np_ops
 from layerkit.ops.dispatch import graph_op as _graph_op
 
@@ -14,6 +15,28 @@ __all__ = list(CONTRACT["nn"]) + ["moments", "separable_conv", "categorical_cros
 for _name in CONTRACT["nn"]:
     globals()[_name] = _graph_op(getattr(_engine, _name), _name, "nn")
 del _name
+
+_dense_one_hot = one_hot  # noqa: F821 (bound above)
+
+
+def _refuse_symbolic_sparse(op, args):
+    from layerkit.engine.common.symbolic_tensor import any_symbolic
+    if any_symbolic(args):
+        raise TypeError(f"{op}: sparse=True cannot take a symbolic tensor (an Input or a "
+                        "layer's output): layerkit's functional graph carries dense tensors. "
+                        "Use sparse=False.")
+
+
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """One-hot encoding of integer ids along `axis` (a zero row for an id outside
+    [0, num_classes)). sparse=True gives a BCOO on JAX and raises on PyTorch, as in
+    Keras 3."""
+    dtype = "float32" if dtype is None else dtype
+    if sparse:
+        _refuse_symbolic_sparse("one_hot", (x,))
+        from layerkit import engine
+        return engine.sparse.one_hot(x, num_classes, axis=axis, dtype=dtype)
+    return _dense_one_hot(x, num_classes, axis=axis, dtype=dtype)
 
 
 def _moments(x, axes, keepdims=False):
@@ -43,8 +66,17 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
     return _engine.conv(out, pointwise_kernel, 1, "valid", data_format, 1, bias=bias)
 
 
+def _loss_operands(target, output):
+    """Both as tensors; the output float (float32 for ints), the target in its dtype."""
+    output = _core.convert_to_tensor(output)
+    if standardize_dtype(output.dtype) not in ("float16", "bfloat16", "float32", "float64"):
+        output = _core.cast(output, "float32")
+    return _core.convert_to_tensor(target, dtype=standardize_dtype(output.dtype)), output
+
+
 @_graph_op
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    target, output = _loss_operands(target, output)
     if from_logits:
         return -np_ops.sum(target * _engine.log_softmax(output, axis=axis), axis=axis)
     # Keras rescales the probabilities to sum to one, then clips away log(0).
@@ -65,6 +97,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 @_graph_op
 def binary_crossentropy(target, output, from_logits=False):
+    target, output = _loss_operands(target, output)
     if from_logits:
         # max(x, 0) - x*z + log(1 + exp(-|x|)), stable for large |x|.
         return (np_ops.maximum(output, 0.0) - output * target

@@ -1,7 +1,7 @@
 """Keras 3's newer activation functions in `keras.ops.nn`, written once over the
 array ops (each is a short elementwise formula; XLA fuses it, torch runs a few
 kernels). Integer inputs compute in float32, as Keras gives."""
-from layerkit.engine.common.dtypes import is_float
+from layerkit.engine.common.dtypes import is_float, standardize_dtype
 from layerkit.ops import dispatch as _dispatch
 from layerkit.ops import numpy as _np
 
@@ -40,7 +40,14 @@ def glu(x, axis=-1):
 
 @_op
 def hard_tanh(x):
-    return _np.clip(_float(x), -1.0, 1.0)
+    """x clipped to [-1, 1]; integer inputs keep their dtype (bool gives int32), as
+    Keras gives."""
+    x = _np.array(x) if not hasattr(x, "dtype") else x
+    if is_float(x.dtype):
+        return _np.clip(x, -1.0, 1.0)
+    if standardize_dtype(x.dtype) == "bool":
+        x = _np.array(x, "int32")
+    return _np.clip(x, -1, 1)
 
 
 @_op

@@ -1,9 +1,10 @@
 """Keras 3's `keras.ops.nn` functions written once over the array ops: normalize,
 rms_normalization, multi_hot, polar, psnr, and CTC (the loss from the engine,
-greedy decoding here)."""
+greedy decoding here, beam search in ctc_beam_search.py)."""
 from layerkit import config
 from layerkit import engine as _engine_package
 from layerkit.engine.common.dtypes import is_float, standardize_dtype
+from layerkit.ops import ctc_beam_search as _ctc_beam_search
 from layerkit.ops import dispatch as _dispatch
 from layerkit.ops import math as _math
 from layerkit.ops import numpy as _np
@@ -39,7 +40,11 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     epsilon = config.epsilon() if epsilon is None else epsilon
     if order == 2:
         inverse = _math.rsqrt(_np.sum(_np.square(x), axis=axis, keepdims=True))
-        return _np.multiply(x, _np.minimum(inverse, 1.0 / epsilon))
+        # 1 / epsilon past float16's range is inf there (as JAX rounds it).
+        bound = 1.0 / epsilon
+        if standardize_dtype(x.dtype) == "float16" and bound > 65504.0:
+            bound = float("inf")
+        return _np.multiply(x, _np.minimum(inverse, bound))
     norm = _np.norm(x, ord=order, axis=axis, keepdims=True)
     return _np.divide(x, _np.maximum(norm, epsilon))
 
@@ -62,23 +67,39 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     return _np.array(out, original)
 
 
-@_op
-def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
-    """1 at each class listed in a row of `inputs` (a 1-D tensor is one row)."""
+def _num_classes(num_classes, kwargs):
+    """num_classes (or its Keras 2 name num_tokens); any other keyword is an error."""
     if num_classes is None:
         num_classes = kwargs.pop("num_tokens", None)
     if kwargs:
         raise TypeError(f"multi_hot: unexpected keyword argument(s) {sorted(kwargs)}.")
     if num_classes is None:
         raise ValueError("multi_hot: `num_classes` must be given.")
-    if sparse:
-        raise ValueError("multi_hot: sparse=True is not supported; layerkit has no sparse "
-                         "tensors. Use sparse=False.")
+    return num_classes
+
+
+def _dense_multi_hot(inputs, num_classes=None, axis=-1, dtype=None, **kwargs):
+    num_classes = _num_classes(num_classes, kwargs)
     from layerkit.ops.nn import one_hot
     inputs = _tensor(inputs)
     dtype = standardize_dtype(dtype)
     encoded = one_hot(_np.array(inputs, "int32"), num_classes, axis=axis, dtype=dtype)
     return _np.max(encoded, axis=1 if len(inputs.shape) > 1 else 0)
+
+
+_dense_multi_hot = _dispatch.graph_op(_dense_multi_hot, "multi_hot", "nn")
+
+
+def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+    """1 at each class listed in a row of `inputs` (a 1-D tensor is one row).
+    sparse=True gives a BCOO on JAX and raises on PyTorch, as in Keras 3."""
+    if not sparse:
+        return _dense_multi_hot(inputs, num_classes, axis, dtype, **kwargs)
+    from layerkit.ops.nn import _refuse_symbolic_sparse
+    _refuse_symbolic_sparse("multi_hot", (inputs,))
+    num_classes = _num_classes(num_classes, kwargs)
+    return _engine_package.sparse.multi_hot(inputs, num_classes, axis=axis,
+                                            dtype=standardize_dtype(dtype))
 
 
 @_op
@@ -137,8 +158,11 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     if strategy == "greedy":
         return _greedy(inputs, sequence_lengths, merge_repeated, mask_index)
     if strategy == "beam_search":
-        raise NotImplementedError(
-            "ctc_decode: strategy='beam_search' is not available in layerkit yet; use "
-            "strategy='greedy'.")
+        for name, value in (("beam_width", beam_width), ("top_paths", top_paths)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"ctc_decode: `{name}` must be an int >= 1; received "
+                                 f"{value!r}.")
+        return _ctc_beam_search.beam_search(inputs, sequence_lengths, beam_width, top_paths,
+                                            mask_index)
     raise ValueError(f"ctc_decode: strategy must be 'greedy' or 'beam_search'; received "
                      f"{strategy!r}.")

@@ -51,6 +51,7 @@ CONTRACT = {
     "control_flow": ("switch", "scan", "fori_loop", "while_loop", "map", "associative_scan",
                      "vectorized_map", "custom_gradient"),
     "ctc": ("ctc_loss",),
+    "sparse": ("is_sparse", "todense", "one_hot", "multi_hot", "bincount"),
     "random": ("make_seed_state", "reseed", "normal", "uniform", "truncated_normal", "randint",
                "dropout", "shuffle", "categorical"),
     "rnn": ("rnn", "lstm", "gru"),

@@ -1,5 +1,6 @@
 """JAX engine core: Variable hooks, tensor conversion, cond, shape inference."""
 import contextlib
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -44,6 +45,15 @@ def convert_to_tensor(x, dtype=None, sparse=None):
         if dtype is not None and x.dtype != dtype:
             return x.astype(dtype)
         return x
+    sparse_module = sys.modules.get("jax.experimental.sparse")   # no BCOO before its import
+    if sparse_module is not None and isinstance(x, sparse_module.JAXSparse):
+        # As Keras on JAX: a BCOO stays sparse unless sparse=False asks for dense.
+        if sparse is not None and not sparse:
+            x = x.todense()
+        elif dtype is None or x.dtype == dtype:
+            return x
+        else:
+            return x.astype(dtype)
     return jnp.asarray(x, dtype=default_dtype(x) if dtype is None else dtype)
 
 

@@ -9,6 +9,7 @@ formula is written out: `x * inv + (offset - mean * inv)` with
 import jax
 import jax.numpy as jnp
 
+from layerkit import config
 
 def _half(x):
     """Statistics of float16/bfloat16 data are computed in float32 (as in Keras)."""
@@ -61,11 +62,12 @@ def fused_batch_normalization(x, axis, offset=None, scale=None, epsilon=1e-3):
     return out, jnp.reshape(mean, (-1,)), jnp.reshape(variance, (-1,))
 
 
-def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
     """Normalizes `x` over `axis` (an int or a list of ints) with its own mean and
     variance, then scales by `gamma` and shifts by `beta` (shaped as those axes)."""
     x = jnp.asarray(x)
     dtype = x.dtype
+    epsilon = config.epsilon() if epsilon is None else epsilon   # Keras's default
     if _half(x):
         x = x.astype(jnp.float32)
     axes = sorted(a % x.ndim for a in ([axis] if isinstance(axis, int) else axis))

@@ -1,4 +1,6 @@
 """NumPy-like array ops on JAX (Keras 3 `keras.ops` names)."""
+import builtins
+
 import jax
 import jax.numpy as jnp
 
@@ -46,7 +48,12 @@ isfinite = jnp.isfinite
 where = jnp.where
 dot = jnp.dot
 tensordot = jnp.tensordot
-einsum = jnp.einsum
+def einsum(subscripts, *operands, **kwargs):
+    """jnp.einsum; all-int8 operands accumulate and give int32, as Keras gives."""
+    operands = [jnp.asarray(o) for o in operands]
+    if builtins.all(o.dtype == jnp.int8 for o in operands):
+        kwargs.setdefault("preferred_element_type", jnp.int32)
+    return jnp.einsum(subscripts, *operands, **kwargs)
 outer = jnp.outer
 reshape = jnp.reshape
 transpose = jnp.transpose

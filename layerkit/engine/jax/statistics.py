@@ -87,7 +87,11 @@ def digitize(x, bins):
 
 def bincount(x, weights=None, minlength=0, sparse=False):
     """Counts (weighted sums) of each non-negative int value, row by row for a 2-D
-    `x`. The length depends on the values (max + 1), so `x` must be concrete."""
+    `x`. The length depends on the values (max + 1), so `x` must be concrete.
+    sparse=True gives a BCOO, as Keras on JAX does."""
+    if sparse:
+        from layerkit.engine.jax import sparse as sparse_module
+        return sparse_module.bincount(x, weights, minlength)
     x = convert_to_tensor(x)
     length = max(int(np.max(np.asarray(x), initial=-1)) + 1, minlength)
     if x.ndim == 2:

@@ -110,7 +110,9 @@ def correlate(x1, x2, mode="valid"):
                          f"{mode!r}.")
     if swapped:
         out = torch.flip(out, (0,))
-    return out.round().to(dtype) if not dtype.is_floating_point else out.to(dtype)
+    # Integer inputs give floats, as Keras gives (float64 for int64).
+    return out.to(dtype if dtype.is_floating_point else
+                  torch.float64 if dtype == torch.int64 else torch.float32)
 
 
 def diff(a, n=1, axis=-1):

@@ -75,6 +75,9 @@ class Variable(common_variables.Variable):
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):
+    if sparse:
+        raise ValueError("convert_to_tensor: sparse=True is not supported with the torch "
+                         "engine (as in Keras 3's torch backend); leave sparse unset.")
     if type(x) is torch.Tensor or isinstance(x, torch.Tensor):
         if dtype is not None:
             dt = to_torch_dtype(dtype)

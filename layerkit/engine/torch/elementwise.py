@@ -61,7 +61,7 @@ logaddexp2 = _binary(torch.logaddexp2, floating=True)
 nextafter = _binary(torch.nextafter, floating=True)
 fmax, fmin, fmod = _binary(torch.fmax), _binary(torch.fmin), _binary(torch.fmod)
 gcd, lcm = _binary(torch.gcd), _binary(torch.lcm)
-heaviside = _binary(torch.heaviside)
+heaviside = _binary(torch.heaviside, floating=True)   # Keras: float32 for ints
 bitwise_and, bitwise_or = _binary(torch.bitwise_and), _binary(torch.bitwise_or)
 bitwise_xor = _binary(torch.bitwise_xor)
 bitwise_left_shift = _binary(torch.bitwise_left_shift)

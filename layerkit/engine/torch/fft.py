@@ -57,4 +57,7 @@ def view_as_complex(x):
 
 
 def view_as_real(x):
-    return torch.view_as_real(_t(x)).contiguous()
+    x = _t(x)
+    if not x.is_complex():   # a real input: its values and zero imaginary parts, as JAX
+        return torch.stack([x, torch.zeros_like(x)], dim=-1)
+    return torch.view_as_real(x).contiguous()

@@ -15,12 +15,20 @@ def _t(x):
     return x if isinstance(x, _T) else convert_to_tensor(x)
 
 
+def _f(x):
+    """x as a float tensor: bool and integer inputs give float32, as Keras gives
+    (torch's activation kernels take floats only)."""
+    x = _t(x)
+    return x if x.is_floating_point() or x.is_complex() else x.to(torch.float32)
+
+
 def relu(x):
-    return torch.relu(_t(x))
+    x = _t(x)
+    return torch.relu(x.to(torch.int32) if x.dtype == torch.bool else x)
 
 
 def relu6(x):
-    return F.relu6(_t(x))
+    return F.relu6(_f(x))
 
 
 def sigmoid(x):
@@ -32,11 +40,11 @@ def tanh(x):
 
 
 def softplus(x):
-    return F.softplus(_t(x))
+    return F.softplus(_f(x))
 
 
 def softsign(x):
-    return F.softsign(_t(x))
+    return F.softsign(_f(x))
 
 
 def silu(x):
@@ -47,23 +55,23 @@ swish = silu
 
 
 def selu(x):
-    return F.selu(_t(x))
+    return F.selu(_f(x))
 
 
 def log_sigmoid(x):
-    return F.logsigmoid(_t(x))
+    return F.logsigmoid(_f(x))
 
 
 def elu(x, alpha=1.0):
-    return F.elu(_t(x), alpha=alpha)
+    return F.elu(_f(x), alpha=alpha)
 
 
 def leaky_relu(x, negative_slope=0.2):
-    return F.leaky_relu(_t(x), negative_slope=negative_slope)
+    return F.leaky_relu(_f(x), negative_slope=negative_slope)
 
 
 def gelu(x, approximate=True):
-    return F.gelu(_t(x), approximate="tanh" if approximate else "none")
+    return F.gelu(_f(x), approximate="tanh" if approximate else "none")
 
 
 def hard_sigmoid(x):
@@ -74,6 +82,8 @@ def _over_axes(fn, x, axis):
     """`fn` (softmax-like, over one dim) applied jointly over a tuple of axes: those
     axes moved last and merged, then put back."""
     x = _t(x)
+    if not (x.is_floating_point() or x.is_complex()):
+        x = x.to(torch.float32)   # integer inputs give float32, as Keras gives
     if isinstance(axis, int):
         return fn(x, dim=axis)
     axes = [a % x.ndim for a in axis]

@@ -18,6 +18,7 @@ batch) take the elementwise formula instead.
 import torch
 import torch.nn.functional as F
 
+from layerkit import config
 from layerkit.engine.torch.core import convert_to_tensor
 
 _HALF = (torch.float16, torch.bfloat16)
@@ -99,13 +100,14 @@ def fused_batch_normalization(x, axis, offset=None, scale=None, epsilon=1e-3):
     return back(out), mean, variance * ((n - 1) / n)
 
 
-def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
     """Normalizes `x` over `axis` (an int or a list of ints) with its own mean and
     variance, then scales by `gamma` and shifts by `beta` (shaped as those axes).
     Trailing axes go to the fused `F.layer_norm`."""
     x = _t(x)
     dtype = x.dtype
-    if dtype in _HALF:
+    epsilon = config.epsilon() if epsilon is None else epsilon   # Keras's default
+    if dtype in _HALF or not (x.is_floating_point() or x.is_complex()):
         x = x.float()
     gamma = None if gamma is None else _t(gamma).to(x.dtype)
     beta = None if beta is None else _t(beta).to(x.dtype)

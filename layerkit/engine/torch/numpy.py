@@ -18,7 +18,17 @@ def _t(x):
 
 
 def _pair(a, b):
-    """Converts a binary op's operands, letting Python scalars stay scalars."""
+    """Converts a binary op's operands, letting Python scalars stay scalars. A bool
+    tensor against a Python int is int32 (torch would make it int64), as Keras gives."""
+    a, b = _convert_pair(a, b)
+    if type(b) is int and a.dtype == torch.bool:
+        return a.to(torch.int32), b
+    if type(a) is int and b.dtype == torch.bool:
+        return a, b.to(torch.int32)
+    return a, b
+
+
+def _convert_pair(a, b):
     if isinstance(a, _T):
         if isinstance(b, (_T, int, float, bool)):
             return a, b
@@ -40,10 +50,10 @@ def _unary(fn):
     return lambda x: fn(_t(x))
 
 
-abs = absolute = _unary(torch.abs)
+abs = absolute = _unary(lambda x: x.clone() if x.dtype == torch.bool else torch.abs(x))
 negative = _unary(torch.neg)
 reciprocal = _unary(torch.reciprocal)
-square = _unary(torch.square)
+square = _unary(lambda x: torch.square(x.to(torch.int32) if x.dtype == torch.bool else x))
 sqrt = _unary(torch.sqrt)
 exp = _unary(torch.exp)
 expm1 = _unary(torch.expm1)
@@ -70,6 +80,11 @@ def add(a, b):
 
 def subtract(a, b):
     a, b = _pair(a, b)
+    # torch refuses `-` on bool tensors; Keras treats bools as int32 here.
+    if isinstance(a, _T) and a.dtype == torch.bool:
+        a = a.to(torch.int32)
+    if isinstance(b, _T) and b.dtype == torch.bool:
+        b = b.to(torch.int32)
     return a - b
 
 
@@ -158,7 +173,11 @@ def matmul(a, b):
     return torch.matmul(a, b)
 
 
-outer = _binary(torch.outer)
+def outer(a, b):
+    """numpy.outer: the inputs are flattened first; their dtypes promoted."""
+    a, b = _t(a).flatten(), _t(b).flatten()
+    dtype = torch.promote_types(a.dtype, b.dtype)
+    return torch.outer(a.to(dtype), b.to(dtype))
 
 
 def dot(a, b):
@@ -172,11 +191,22 @@ def dot(a, b):
 
 
 def tensordot(a, b, axes=2):
-    return torch.tensordot(_t(a), _t(b), dims=axes)
+    """Operands of mixed dtypes are promoted first (bool to int32), as Keras gives."""
+    a, b = _t(a), _t(b)
+    dtype = torch.promote_types(a.dtype, b.dtype)
+    dtype = torch.int32 if dtype == torch.bool else dtype
+    return torch.tensordot(a.to(dtype), b.to(dtype), dims=axes)
 
 
 def einsum(subscripts, *operands):
-    return torch.einsum(subscripts, *[_t(o) for o in operands])
+    """Operands of mixed dtypes are promoted; all-int8 operands give int32, as Keras."""
+    operands = [_t(o) for o in operands]
+    dtype = operands[0].dtype
+    for o in operands[1:]:
+        dtype = torch.promote_types(dtype, o.dtype)
+    if builtins.all(o.dtype == torch.int8 for o in operands):
+        dtype = torch.int32
+    return torch.einsum(subscripts, *[o.to(dtype) for o in operands])
 
 
 def where(condition, x1=None, x2=None):
@@ -368,7 +398,14 @@ def diag(x, k=0):
 
 
 def round(x, decimals=0):
-    return torch.round(_t(x), decimals=decimals)
+    x = _t(x)
+    if not (x.is_floating_point() or x.is_complex()):
+        # torch has no integer round; decimals >= 0 leave integers as they are.
+        if decimals >= 0:
+            return x.clone()
+        scale = 10 ** -decimals
+        return (torch.round(x.double() / scale) * scale).to(x.dtype)
+    return torch.round(x, decimals=decimals)
 
 
 def clip(x, x_min, x_max):
@@ -439,16 +476,13 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     return torch.diagonal(_t(x), offset=offset, dim1=axis1, dim2=axis2)
 
 
-_SMALL_INTS = (torch.bool, torch.int8, torch.int16, torch.int32, torch.uint8, torch.uint16)
 
 
 def trace(x, offset=0, axis1=0, axis2=1):
-    """Bool and small integer inputs sum as int32 (JAX gives uint32 for unsigned
-    ones; torch has little uint32 support)."""
-    x = _t(x)
-    dtype = torch.int32 if x.dtype in _SMALL_INTS else x.dtype
-    return torch.sum(torch.diagonal(x, offset=offset, dim1=axis1, dim2=axis2), dim=-1,
-                     dtype=dtype)
+    """The diagonal's sum, with sum's dtypes (bool and small ints int32, unsigned
+    ones uint32, as Keras gives)."""
+    from layerkit.engine.torch.reductions import sum as _sum
+    return _sum(torch.diagonal(_t(x), offset=offset, dim1=axis1, dim2=axis2), axis=-1)
 
 
 def conj(x):

@@ -70,8 +70,11 @@ def _logical(fn):
     def reduce(x, axis=None, keepdims=False):
         x = _t(x)
         if axis is None:
-            return _keep(fn(x), x, keepdims)
-        return fn(x, dim=_axis(axis), keepdim=keepdims)
+            out = _keep(fn(x), x, keepdims)
+        else:
+            out = fn(x, dim=_axis(axis), keepdim=keepdims)
+        # torch answers a uint8 input in uint8; JAX and Keras give bool.
+        return out if out.dtype == torch.bool else out.to(torch.bool)
     return reduce
 
 
@@ -115,6 +118,8 @@ def std(x, axis=None, keepdims=False):
 def _arg(fn):
     def reduce(x, axis=None, keepdims=False):
         x = _t(x)
+        if x.dtype == torch.bool:   # torch has no bool argmax; JAX does
+            x = x.to(torch.uint8)
         if axis is None:
             return _keep(fn(x.flatten()), x, keepdims).to(torch.int32)
         return fn(x, dim=axis, keepdim=keepdims).to(torch.int32)

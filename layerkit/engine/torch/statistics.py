@@ -78,6 +78,8 @@ def nanstd(x, axis=None, keepdims=False):
 def _arg_extreme(fn, fill):
     def reduce(x, axis=None, keepdims=False):
         x = _nan_filled(_t(x), fill)
+        if x.dtype == torch.bool:   # torch has no bool argmax; JAX does
+            x = x.to(torch.uint8)
         if axis is None:
             out = fn(x.flatten())
             out = out.reshape((1,) * x.ndim) if keepdims else out
@@ -179,7 +181,11 @@ def digitize(x, bins):
 
 def bincount(x, weights=None, minlength=0, sparse=False):
     """Counts (weighted sums) of each non-negative int value, row by row for a 2-D
-    `x`; int32 counts, or the weights' dtype."""
+    `x`; int32 counts, or the weights' dtype. sparse=True raises, as in Keras's torch
+    backend."""
+    if sparse:
+        from layerkit.engine.torch import sparse as sparse_module
+        sparse_module.bincount(x, weights, minlength)
     x = _t(x).long()
     length = max(int(x.max()) + 1 if x.numel() else 0, minlength)
     w = None if weights is None else _t(weights)

@@ -76,13 +76,3 @@ def test_symbolic_call_records_a_node_like_keras(keras_oracle, call, dtype):
     np.testing.assert_allclose(model.predict(data, verbose=0), eager, rtol=1e-5, atol=1e-5)
     clone = Model.from_config(json.loads(json.dumps(model.get_config())))
     np.testing.assert_allclose(clone.predict(data, verbose=0), eager, rtol=1e-5, atol=1e-5)
-
-
-@pytest.mark.parametrize("call", [
-    lambda x: ops.bincount(x),
-    lambda x: ops.while_loop(lambda v: v, lambda v: v, x),
-    lambda x: ops.vectorized_map(lambda v: v, x),
-])
-def test_ops_without_a_graph_node_refuse_symbolic_arguments(call):
-    with pytest.raises(TypeError, match="cannot take a symbolic tensor"):
-        call(layers.Input((3,), dtype="int32"))
