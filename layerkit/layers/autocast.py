@@ -10,30 +10,56 @@ The float32 case costs one dtype comparison per call and opens no scope.
 """
 from layerkit import engine
 from layerkit.engine.common import masking
-from layerkit.engine.common.autocast_scope import AutocastScope, get_autocast_scope
+from layerkit.engine.common.autocast_scope import ACTIVE, AutocastScope, get_autocast_scope
 from layerkit.engine.common.dtypes import standardize_dtype
 
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
 
 
-def call_in_policy(layer, *args, **kwargs):
+def call_in_policy(layer, args, kwargs):
     """`layer.call(*args, **kwargs)` with the inputs cast and the Variables autocast."""
     policy = layer._dtype_policy
     compute = policy._compute_dtype
     if layer.autocast and layer._autocast_inputs and compute in _FLOATS:
-        if not (len(args) == 1 and not kwargs and _matches(args[0], compute)):
+        # The common case, one tensor already in the compute dtype and no float keyword
+        # (training, a bool mask), costs a memo lookup: an eager step calls every layer.
+        if len(args) != 1 or _casts(getattr(args[0], "dtype", None), compute) or \
+                (kwargs and _any_to_cast(kwargs.values(), compute)):
             args = _cast(args, compute)
             kwargs = _cast(kwargs, compute) if kwargs else kwargs
-    scope = _scope_for(layer, compute, policy._variable_dtype)
-    if scope is None:
-        return layer.call(*args, **kwargs)
-    with scope:
-        return layer.call(*args, **kwargs)
+    if ACTIVE or compute != policy._variable_dtype:
+        scope = _scope_for(layer, compute, policy._variable_dtype)
+        if scope is not None:
+            with scope:
+                return layer.call(*args, **kwargs)
+    return layer.call(*args, **kwargs)
 
 
-def _matches(x, compute):
-    dtype = getattr(x, "dtype", None)
-    return dtype is None or standardize_dtype(dtype) == compute
+# (engine dtype, compute dtype) -> whether a value of that dtype is cast.
+_CASTS = {}
+
+
+def _casts(dtype, compute):
+    if dtype is None:
+        return False
+    try:
+        return _CASTS[dtype, compute]
+    except KeyError:
+        name = standardize_dtype(dtype)
+        out = _CASTS[dtype, compute] = name != compute and name in _FLOATS
+        return out
+    except TypeError:     # an unhashable dtype spelling
+        name = standardize_dtype(dtype)
+        return name != compute and name in _FLOATS
+
+
+def _any_to_cast(values, compute):
+    for x in values:
+        if x is None or x.__class__ is bool:
+            continue
+        if isinstance(x, (list, tuple, dict)) or _casts(getattr(x, "dtype", None), compute):
+            return True
+    return False
 
 
 def _cast(structure, dtype):

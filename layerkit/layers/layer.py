@@ -349,7 +349,7 @@ class Layer:
         return engine.compute_output_spec(self._policy_call, *args, **kwargs)
 
     def _policy_call(self, *args, **kwargs):
-        return call_in_policy(self, *args, **kwargs)
+        return call_in_policy(self, args, kwargs)
 
     # --- calling -----------------------------------------------------
     def __call__(self, *args, **kwargs):
@@ -407,7 +407,7 @@ class Layer:
             assert_input_compatibility(self.input_spec, first, self.name)
         if self._losses:
             self._losses = []
-        outputs = self._single_output(call_in_policy(self, *args, **kwargs))
+        outputs = self._single_output(call_in_policy(self, args, kwargs))
         if self.activity_regularizer is not None:
             for o in flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) / o.shape[0])

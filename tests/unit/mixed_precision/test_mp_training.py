@@ -84,3 +84,20 @@ def test_keras_loads_a_layerkit_file_with_its_policies(tmp_path, keras_oracle):
         ["mixed_bfloat16", "mixed_bfloat16", "mixed_bfloat16", "float32"]
     np.testing.assert_allclose(np.asarray(theirs.predict(x, verbose=0)),
                                model.predict(x, verbose=0), rtol=2e-2, atol=2e-2)
+
+
+def test_a_keras_file_with_policies_loads_as_keras_loads_it(tmp_path, keras_oracle):
+    k = keras_oracle
+    k.config.set_dtype_policy("mixed_float16")
+    theirs = k.Sequential([k.Input((4,)), k.layers.Dense(3, activation="relu"),
+                           k.layers.Dense(2), k.layers.Activation("softmax", dtype="float32")])
+    k.config.set_dtype_policy("float32")
+    path = str(tmp_path / "keras_mixed.keras")
+    theirs.save(path)
+    ours = layerkit.saving.load_model(path)
+    assert [l.dtype_policy.name for l in ours.layers] == \
+        [l.dtype_policy.name for l in theirs.layers] == \
+        ["mixed_float16", "mixed_float16", "float32"]
+    x = np.random.rand(3, 4).astype("float32")
+    np.testing.assert_allclose(ours.predict(x, verbose=0),
+                               np.asarray(theirs.predict(x, verbose=0)), rtol=1e-3, atol=1e-3)
