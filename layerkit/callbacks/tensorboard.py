@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from layerkit import config
+from layerkit import config, engine
 from layerkit.callbacks.callback import Callback, python_value
 from layerkit.callbacks.tensorboard_embeddings import write_embeddings, write_projector_config
 from layerkit.callbacks.tensorboard_proto import (
@@ -92,8 +92,12 @@ class TensorBoard(Callback):
         update_freq: `"epoch"`, `"batch"` or an integer N: also write `batch_<name>`
             scalars every N training batches (their logs are then read at each
             such batch).
-        profile_batch: accepted and checked as Keras checks it; a nonzero value
-            warns, since layerkit has no profiler hook.
+        profile_batch: which training batches to profile (counted from 1 over the
+            whole fit, as Keras counts): N for batch N, a pair (start, stop) or
+            'start,stop' for a range, 0 for none. The engine's own profiler writes
+            the trace under `log_dir/train` (JAX: `plugins/profile/*/*.xplane.pb`
+            for TensorBoard's profile plugin; PyTorch: a `*.pt.trace.json` that
+            TensorBoard's PyTorch profiler plugin and chrome://tracing read).
         embeddings_freq: every how many epochs to write the Embedding layers'
             matrices for TensorBoard's projector (a TSV per layer and
             `projector_config.pbtxt` in `log_dir/train`).
@@ -142,10 +146,7 @@ class TensorBoard(Callback):
                              f"dict of layer name to file name, received {embeddings_metadata!r}.")
         self.embeddings_metadata = embeddings_metadata
         self._start_batch, self._stop_batch = _profile_range(profile_batch)
-        if self._stop_batch > 0:
-            warnings.warn("TensorBoard: `profile_batch` is accepted but no profile is "
-                          "written: layerkit has no profiler hook. Use jax.profiler or "
-                          "torch.profiler around fit() instead.", stacklevel=2)
+        self._tracing = False
         self._writers = {}
         self._global_train_batch = 0
         self._epoch_start = None
@@ -193,12 +194,14 @@ class TensorBoard(Callback):
     # -- hooks ---------------------------------------------------------------
     def _implements_train_batch_hooks(self):
         # Only then are batch logs read: otherwise fit never syncs per batch for it.
-        return self.update_freq != "epoch" or self.write_steps_per_second
+        return self.update_freq != "epoch" or self.write_steps_per_second or \
+            self._stop_batch > 0
 
     def on_train_begin(self, logs=None):
         self._global_train_batch = 0
 
     def on_train_end(self, logs=None):
+        self._stop_trace()      # a fit shorter than the profiled range
         self._close_writers()
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -208,11 +211,21 @@ class TensorBoard(Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         self._global_train_batch += 1
+        if self._global_train_batch == self._start_batch and self._stop_batch > 0:
+            engine.profiler.start_trace(os.path.join(self.log_dir, "train"))
+            self._tracing = True
         if self.write_steps_per_second:
             self._batch_start = time.time()
 
+    def _stop_trace(self):
+        if self._tracing:
+            self._tracing = False
+            engine.profiler.stop_trace()
+
     def on_train_batch_end(self, batch, logs=None):
         step = self._global_train_batch
+        if self._tracing and step >= self._stop_batch:
+            self._stop_trace()
         if self.update_freq == "epoch" or step % self.update_freq:
             return
         values = []

@@ -79,4 +79,12 @@ def alias_keras():
     # `keras.layers.core` would then hide layerkit.engine or layerkit.layers.core.
     for path in keras2_paths():
         sys.modules[path] = module_for(path)
+    # ... and where the parent has no such name, it becomes one, as in Keras 2:
+    # `layers.experimental.preprocessing.Rescaling`, `from keras.callbacks import
+    # callbacks`.
+    for path in keras2_paths():
+        parent, _, child = path.rpartition(".")
+        parent_module = importlib.import_module(parent)
+        if not hasattr(parent_module, child):
+            setattr(parent_module, child, module_for(path))
     return layerkit

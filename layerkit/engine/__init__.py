@@ -48,9 +48,9 @@ gru = rnn_module.gru
 
 
 def __getattr__(name):
-    # The trainer module is loaded on first use: it is only needed by fit().
-    if name == "trainer":
-        mod = _engine_module("trainer")
-        globals()["trainer"] = mod
+    # The trainer and profiler modules are loaded on first use: only fit() needs them.
+    if name in ("trainer", "profiler"):
+        mod = _engine_module(name)
+        globals()[name] = mod
         return mod
     raise AttributeError(f"module 'layerkit.engine' has no attribute {name!r}")

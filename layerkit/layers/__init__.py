@@ -76,6 +76,7 @@ from layerkit.layers.multi_head_attention import MultiHeadAttention as MultiHead
 from layerkit.layers.attention import (AdditiveAttention as AdditiveAttention,
                                        Attention as Attention)
 from layerkit.layers.time_distributed import TimeDistributed as TimeDistributed
+from layerkit.layers.wrapper import Wrapper as Wrapper
 # Recurrent layers and their cells.
 from layerkit.layers.rnn import RNN as RNN
 from layerkit.layers.simple_rnn import SimpleRNN as SimpleRNN, SimpleRNNCell as SimpleRNNCell
@@ -83,6 +84,12 @@ from layerkit.layers.lstm import LSTM as LSTM, LSTMCell as LSTMCell
 from layerkit.layers.gru import GRU as GRU, GRUCell as GRUCell
 from layerkit.layers.stacked_rnn_cells import StackedRNNCells as StackedRNNCells
 from layerkit.layers.bidirectional import Bidirectional as Bidirectional
+from layerkit.layers.locally_connected import (LocallyConnected1D as LocallyConnected1D,
+                                               LocallyConnected2D as LocallyConnected2D)
+from layerkit.layers.conv_lstm import (ConvLSTM1D as ConvLSTM1D, ConvLSTM2D as ConvLSTM2D,
+                                       ConvLSTM3D as ConvLSTM3D)
+from layerkit.layers.conv_lstm_cell import (ConvLSTMCell as ConvLSTMCell,
+                                            ConvLSTM2DCell as ConvLSTM2DCell)
 from layerkit.layers.preprocessing import (
     CategoryEncoding as CategoryEncoding, CenterCrop as CenterCrop,
     Discretization as Discretization, Normalization as Normalization,

@@ -12,19 +12,14 @@ BatchNormalization inside computes its training statistics over all B * T sample
 """
 from layerkit import ops
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
-from layerkit.layers.layer import Layer
-from layerkit.layers.serialization import deserialize_keras_object, serialize_keras_object
+from layerkit.layers.wrapper import Wrapper
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """`TimeDistributed(layer)(x)`: `layer` applied to each x[:, t]."""
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError("TimeDistributed: `layer` must be a layerkit Layer instance, "
-                             f"received {layer!r}.")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_shape(self, input_shape):
@@ -84,14 +79,3 @@ class TimeDistributed(Layer):
         child = SymbolicTensor(self._child_shape(shape), inputs.dtype)
         out = self.layer.compute_output_spec(child)
         return SymbolicTensor((shape[0], shape[1]) + tuple(out.shape[1:]), out.dtype)
-
-    def get_config(self):
-        config = super().get_config()
-        config["layer"] = serialize_keras_object(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
-        return cls(layer, **config)

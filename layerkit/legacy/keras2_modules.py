@@ -26,6 +26,19 @@ _CORE = ("Dense Activation Dropout Flatten Reshape Permute RepeatVector Lambda "
          "ActivityRegularization Masking SpatialDropout1D SpatialDropout2D SpatialDropout3D")
 _MERGE = ("Add Subtract Multiply Average Maximum Minimum Concatenate Dot add subtract "
           "multiply average maximum minimum concatenate dot")
+# tf.keras 2.x's experimental preprocessing layers; RandomHeight, RandomWidth,
+# HashedCrossing and the PreprocessingLayer base are not in layerkit (the test lists
+# them as pending).
+_PREPROCESSING = ("CategoryEncoding CenterCrop Discretization HashedCrossing Hashing "
+                  "IntegerLookup Normalization PreprocessingLayer RandomContrast RandomCrop "
+                  "RandomFlip RandomHeight RandomRotation RandomTranslation RandomWidth "
+                  "RandomZoom Rescaling Resizing StringLookup TextVectorization")
+# Keras 2.3's keras/callbacks/callbacks.py (TensorBoard lived beside it, in
+# keras.callbacks.tensorboard_v2/v1); BaseLogger is not in layerkit (fit averages the
+# epoch's logs itself).
+_CALLBACKS = ("Callback CallbackList BaseLogger TerminateOnNaN ProgbarLogger History "
+              "ModelCheckpoint EarlyStopping RemoteMonitor LearningRateScheduler "
+              "ReduceLROnPlateau CSVLogger LambdaCallback")
 _ENGINE = {"Layer": L, "InputSpec": L, "Input": L, "InputLayer": L, "Model": M,
            "Network": ("layerkit.models", "Functional"),
            "Container": ("layerkit.models", "Functional"),
@@ -39,7 +52,8 @@ _TABLE = {
     "keras.layers.recurrent": dict.fromkeys(
         "RNN SimpleRNN GRU LSTM SimpleRNNCell GRUCell LSTMCell StackedRNNCells".split(), L),
     "keras.layers.convolutional": dict.fromkeys(_CONV.split(), L),
-    "keras.layers.convolutional_recurrent": dict.fromkeys(["ConvLSTM2D", "ConvLSTM2DCell"], L),
+    "keras.layers.convolutional_recurrent": dict.fromkeys(
+        ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "ConvLSTM2DCell", "ConvLSTMCell"], L),
     "keras.layers.pooling": dict.fromkeys(_POOL.split(), L),
     "keras.layers.normalization": dict.fromkeys(["BatchNormalization",
                                                  "LayerNormalization"], L),
@@ -48,8 +62,11 @@ _TABLE = {
     "keras.layers.noise": dict.fromkeys("GaussianNoise GaussianDropout AlphaDropout".split(), L),
     "keras.layers.wrappers": dict.fromkeys(["Wrapper", "Bidirectional", "TimeDistributed"], L),
     "keras.layers.local": dict.fromkeys(["LocallyConnected1D", "LocallyConnected2D"], L),
+    "keras.layers.experimental": {"EinsumDense": L},
+    "keras.layers.experimental.preprocessing": dict.fromkeys(_PREPROCESSING.split(), L),
     "keras.layers.cudnn_recurrent": dict.fromkeys(["CuDNNLSTM", "CuDNNGRU"],
                                                   "layerkit.legacy.cudnn_recurrent"),
+    "keras.callbacks.callbacks": dict.fromkeys(_CALLBACKS.split(), "layerkit.callbacks"),
     "keras.utils.data_utils": {"get_file": U, "Sequence": U},
     "keras.utils.generic_utils": {
         "get_custom_objects": S, "CustomObjectScope": S, "custom_object_scope": S,

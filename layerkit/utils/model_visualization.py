@@ -1,10 +1,12 @@
 """plot_model and model_to_dot (keras.utils, Keras 2's keras.utils.vis_utils).
 
-With pydot and the Graphviz programs installed, the graph is handed to them (DOT
-text made here, parsed by pydot), so the picture is Graphviz's, as in Keras. Without
-them (the usual case) plot_model still writes the picture, laid out by layerkit
-(utils/graph_drawing.py): SVG as text, PNG/JPEG/GIF/BMP/PDF through Pillow; and
-model_to_dot returns a DotGraph holding the DOT text, which can write those files too.
+With pydot installed, model_to_dot returns a pydot.Dot, as Keras's does (DOT text made
+here, parsed by pydot; building it needs no Graphviz). plot_model hands the graph to
+Graphviz through pydot where Graphviz's `dot` program is there too, so the picture is
+Graphviz's, as in Keras. Without them (the usual case) plot_model still writes the
+picture, laid out by layerkit (utils/graph_drawing.py): SVG as text,
+PNG/JPEG/GIF/BMP/PDF through Pillow; and without pydot model_to_dot returns a
+DotGraph holding the DOT text, which can write those files too.
 """
 import os
 
@@ -15,17 +17,27 @@ _RASTER = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "bmp": "BM
            "pdf": "PDF", "tif": "TIFF", "tiff": "TIFF"}
 
 
-def _pydot_with_graphviz():
-    """pydot, if it and the Graphviz `dot` program are both there; else None."""
+def _pydot():
+    """The pydot module, or None where it is not installed."""
     try:
         import pydot
     except ImportError:
         return None
+    return pydot
+
+
+def _graphviz_present(pydot):
     try:
         pydot.Dot.create(pydot.Dot())
     except Exception:  # pydot raises OSError/FileNotFoundError without Graphviz
-        return None
-    return pydot
+        return False
+    return True
+
+
+def _pydot_with_graphviz():
+    """pydot, if it and the Graphviz `dot` program are both there; else None."""
+    pydot = _pydot()
+    return pydot if pydot is not None and _graphviz_present(pydot) else None
 
 
 class DotGraph:
@@ -70,10 +82,8 @@ class DotGraph:
         os.replace(tmp, path)  # never a half-written picture
 
 
-def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True,
-                 rankdir="TB", expand_nested=False, dpi=200, subgraph=False,
-                 show_layer_activations=False, show_trainable=False, **kwargs):
-    """The model's graph: a pydot.Dot with pydot and Graphviz, else a DotGraph."""
+def _dot_graph(model, show_shapes, show_dtype, show_layer_names, rankdir, expand_nested,
+               dpi, show_layer_activations, show_trainable, kwargs):
     if kwargs:
         raise TypeError(f"model_to_dot: unrecognized keyword argument(s) {sorted(kwargs)}.")
     if rankdir not in ("TB", "LR"):
@@ -82,8 +92,16 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
                                show_layer_names=show_layer_names, expand_nested=expand_nested,
                                show_layer_activations=show_layer_activations,
                                show_trainable=show_trainable)
-    graph = DotGraph(nodes, edges, rankdir, dpi, model.name)
-    pydot = _pydot_with_graphviz()
+    return DotGraph(nodes, edges, rankdir, dpi, model.name)
+
+
+def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True,
+                 rankdir="TB", expand_nested=False, dpi=200, subgraph=False,
+                 show_layer_activations=False, show_trainable=False, **kwargs):
+    """The model's graph: a pydot.Dot where pydot is installed, else a DotGraph."""
+    graph = _dot_graph(model, show_shapes, show_dtype, show_layer_names, rankdir,
+                       expand_nested, dpi, show_layer_activations, show_trainable, kwargs)
+    pydot = _pydot()
     if pydot is None:
         return graph
     return pydot.graph_from_dot_data(graph.to_string())[0]
@@ -93,15 +111,17 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
                show_layer_names=True, rankdir="TB", expand_nested=False, dpi=200,
                show_layer_activations=False, show_trainable=False, **kwargs):
     """Draws the model's graph into `to_file` (its extension picks the format; png if
-    none). Returns an IPython Image of it where IPython is installed, as Keras does."""
-    dot = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype,
-                       show_layer_names=show_layer_names, rankdir=rankdir,
-                       expand_nested=expand_nested, dpi=dpi,
-                       show_layer_activations=show_layer_activations,
-                       show_trainable=show_trainable, **kwargs)
+    none): by Graphviz where pydot and Graphviz are there, else by layerkit's own
+    layout. Returns an IPython Image of it where IPython is installed, as Keras does."""
+    graph = _dot_graph(model, show_shapes, show_dtype, show_layer_names, rankdir,
+                       expand_nested, dpi, show_layer_activations, show_trainable, kwargs)
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
-    dot.write(to_file, format=extension)  # a DotGraph, or pydot's Dot (Graphviz draws)
+    pydot = _pydot_with_graphviz()
+    if pydot is None:
+        graph.write(to_file, format=extension)
+    else:
+        pydot.graph_from_dot_data(graph.to_string())[0].write(to_file, format=extension)
     if extension in ("png", "jpg", "jpeg", "gif"):
         try:
             from IPython import display

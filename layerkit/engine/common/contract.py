@@ -57,6 +57,7 @@ CONTRACT = {
     "foreach": ("add", "sub", "mul", "div", "addcmul", "addcdiv", "lerp", "sqrt", "square",
                 "abs", "sign", "maximum", "clip", "norm", "copy"),
     "trainer": ("make_step", "get_state", "set_state"),
+    "profiler": ("start_trace", "stop_trace"),
 }
 
 # What `trainer.make_step(model, kind)` returns: run(batch, n, want_logs) -> logs or None,

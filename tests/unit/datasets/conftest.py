@@ -7,6 +7,8 @@ import hashlib
 import io
 import os
 import pickle
+import subprocess
+import sys
 import tarfile
 
 import numpy as np
@@ -30,6 +32,19 @@ class Cache:
         entry = dict(sources.SOURCES[key], file_hash=hashlib.sha256(data).hexdigest())
         self._patch.setitem(sources.SOURCES, key, entry)
         return path
+
+    def layerkit_run(self, program, cwd):
+        """Runs `layerkit run program` in a fresh interpreter that reads this cache,
+        with the table accepting the stand-ins as `put` made this one accept them."""
+        accepted = {key: sources.SOURCES[key] for key in sources.SOURCES}
+        bootstrap = ("import sys\n"
+                     "from layerkit.datasets import sources\n"
+                     f"sources.SOURCES.update({accepted!r})\n"
+                     "from layerkit.cli import main\n"
+                     f"sys.exit(main(['run', {str(program)!r}]))\n")
+        env = dict(os.environ, KERAS_HOME=str(self.root))
+        return subprocess.run([sys.executable, "-c", bootstrap], capture_output=True,
+                              text=True, cwd=cwd, env=env, timeout=900)
 
 
 @pytest.fixture

@@ -69,6 +69,39 @@ def test_deeper_and_modern_paths_still_import(keras_alias):
     assert keras.legacy is layerkit.legacy
 
 
+def test_keras2_program_imports_of_the_later_paths(keras_alias):
+    """The import forms Keras 2 programs use for the paths added with ConvLSTM and
+    LocallyConnected, tf.keras's experimental preprocessing and Keras 2.3's
+    keras.callbacks.callbacks; a model built from them runs."""
+    namespace = {}
+    exec("from keras.layers.convolutional_recurrent import ConvLSTM2D\n"
+         "from keras.layers.local import LocallyConnected1D, LocallyConnected2D\n"
+         "from keras.layers.experimental import preprocessing\n"
+         "from keras.layers.experimental.preprocessing import Rescaling\n"
+         "from keras.callbacks.callbacks import EarlyStopping\n"
+         "from keras.callbacks import callbacks\n"
+         "import keras.layers.experimental.preprocessing as kp\n", namespace)
+    L = layerkit.layers
+    assert namespace["ConvLSTM2D"] is L.ConvLSTM2D
+    assert namespace["LocallyConnected2D"] is L.LocallyConnected2D
+    assert namespace["preprocessing"].Normalization is L.Normalization
+    assert namespace["kp"].TextVectorization is L.TextVectorization
+    assert namespace["callbacks"].ModelCheckpoint is layerkit.callbacks.ModelCheckpoint
+    assert namespace["EarlyStopping"] is layerkit.callbacks.EarlyStopping
+    import keras
+    assert keras.layers.experimental.preprocessing.Resizing is L.Resizing
+    assert keras.layers.core is layerkit.layers.core   # layerkit's own module stays
+    model = layerkit.Sequential([
+        L.Input((2, 5, 5, 1)), namespace["Rescaling"](0.5),
+        namespace["ConvLSTM2D"](2, 3), L.Reshape((9, 2)),
+        namespace["LocallyConnected1D"](1, 3)])
+    x = np.random.default_rng(0).random((3, 2, 5, 5, 1)).astype("float32")
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((3, 7, 1), "float32"), epochs=1, verbose=0,
+              callbacks=[namespace["EarlyStopping"](monitor="loss")])
+    assert model.predict(x, verbose=0).shape == (3, 7, 1)
+
+
 OLD_INITIALIZERS = ["normal", "uniform", "glorot_uniform", "glorot_normal", "lecun_normal",
                     "lecun_uniform", "he_normal", "he_uniform", "identity", "orthogonal",
                     "zero", "one"]

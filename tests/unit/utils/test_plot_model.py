@@ -1,4 +1,5 @@
-"""plot_model / model_to_dot without pydot and Graphviz: layerkit's own layout,
+"""plot_model / model_to_dot without pydot and Graphviz (test_plot_model_pydot.py has
+the cases with pydot): layerkit's own layout,
 written as SVG (parsed as XML here) and PNG (opened with Pillow), for the seed's
 mini-Xception, a multi-input model, a Sequential and a nested model."""
 import pathlib
@@ -19,7 +20,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 @pytest.fixture(autouse=True)
 def _no_graphviz(monkeypatch):
     # The fallback is what these tests check, whether or not pydot is installed.
-    monkeypatch.setattr(model_visualization, "_pydot_with_graphviz", lambda: None)
+    monkeypatch.setattr(model_visualization, "_pydot", lambda: None)
 
 
 @pytest.fixture
