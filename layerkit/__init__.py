@@ -11,19 +11,21 @@ def version():
 
 from layerkit import config  # noqa: E402
 from layerkit import engine  # noqa: E402  (the engine is chosen and loaded at import)
+from layerkit import dtype_policies  # noqa: E402  (adds config.set_dtype_policy)
 
 # Every public submodule that exists (a test keeps this list and the package's
 # folder in step); a name Keras has and layerkit lacks (applications …) is an
 # AttributeError, so `hasattr(layerkit, "applications")` is False.
 _LAZY_SUBMODULES = (
     "activations", "backend", "callbacks", "cli", "compat", "constraints", "data", "datasets",
-    "initializers", "layers", "legacy", "losses", "metrics", "models", "ops", "optimizers",
-    "preprocessing", "random", "regularizers", "saving", "training", "utils", "wrappers",
-    "distribution",
+    "dtype_policies", "initializers", "layers", "legacy", "losses", "metrics",
+    "mixed_precision", "models", "ops", "optimizers", "preprocessing", "random",
+    "regularizers", "saving", "training", "utils", "wrappers", "distribution",
 )
 _LAZY_NAMES = {"Sequential": "layerkit.models", "Model": "layerkit.models",
                "Input": "layerkit.layers", "InputLayer": "layerkit.layers",
-               "Variable": "layerkit.engine"}
+               "Variable": "layerkit.engine", "DTypePolicy": "layerkit.dtype_policies",
+               "FloatDTypePolicy": "layerkit.dtype_policies"}
 
 
 def __getattr__(name):

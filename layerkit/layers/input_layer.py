@@ -48,6 +48,11 @@ class InputLayer(Layer):
         self._input_tensor = tensor
 
     @property
+    def dtype(self):
+        # An input's dtype is its tensor's, not a policy's.
+        return self._dtype
+
+    @property
     def batch_shape(self):
         return self._batch_input_shape
 

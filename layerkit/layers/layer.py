@@ -4,12 +4,13 @@ import warnings
 
 import numpy as np
 
-from layerkit import engine
+from layerkit import dtype_policies, engine
 from layerkit.engine.common import masking, naming
 from layerkit.engine.common.name_scope import current_caller, current_path, name_scope
 from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor, any_symbolic
+from layerkit.layers.autocast import call_in_policy
 from layerkit.layers.call_context import CALL_CONTEXT, current_training
 from layerkit.layers.input_spec import assert_input_compatibility
 from layerkit.layers.node import Node
@@ -71,7 +72,10 @@ class Layer:
         self._parent_path = None
         self._trainable = bool(trainable)
         self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
-        self._dtype = standardize_dtype(dtype) if dtype is not None else None
+        # `_dtype`: the policy given (None: the global one when the layer was made).
+        self._dtype = None if dtype is None else dtype_policies.get(dtype)
+        self._dtype_policy = self._dtype or dtype_policies.dtype_policy()
+        self.autocast = bool(autocast)
         from layerkit import regularizers
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
@@ -117,14 +121,31 @@ class Layer:
             self._track_variable(value, freeze=False)
         object.__setattr__(self, name, value)
 
+    # --- dtype policy (Keras 3: `dtype` is the variable dtype) --------
+    @property
+    def dtype_policy(self):
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._dtype = self._dtype_policy = dtype_policies.get(value)
+
     @property
     def dtype(self):
-        from layerkit import config
-        return self._dtype or config.floatx()
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype_policy.variable_dtype
 
     @property
     def compute_dtype(self):
-        return self.dtype
+        return self._dtype_policy.compute_dtype
+
+    input_dtype = compute_dtype
+
+    # Functional models pass inputs on uncast (their layers cast), as in Keras 3.
+    _autocast_inputs = True
 
     # --- weights -----------------------------------------------------
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
@@ -132,8 +153,9 @@ class Layer:
         # Keras 3 puts `shape` first; Keras 2 puts `name` first. Accept both.
         if name is not None and not isinstance(name, str) and shape is None:
             name, shape = None, name
+        autocast = kwargs.pop("autocast", kwargs.pop("experimental_autocast", True))
         for legacy in ("use_resource", "synchronization", "aggregation", "partitioner",
-                       "caching_device", "experimental_autocast", "autocast"):
+                       "caching_device"):
             kwargs.pop(legacy, None)
         if kwargs:
             raise TypeError(f"{self.name}.add_weight: unrecognized keyword argument(s) "
@@ -146,7 +168,8 @@ class Layer:
         init = initializers.get(initializer)
         with self._name_scope():
             variable = engine.Variable(init, shape=shape, dtype=dtype, trainable=trainable,
-                                        name=name, constraint=constraints.get(constraint))
+                                        name=name, constraint=constraints.get(constraint),
+                                        autocast=autocast)
         variable.regularizer = regularizers.get(regularizer)
         self._track_variable(variable)
         return variable
@@ -323,7 +346,10 @@ class Layer:
             if isinstance(out_shape, dict):
                 return {k: SymbolicTensor(s, dtype) for k, s in out_shape.items()}
             return [SymbolicTensor(s, dtype) for s in out_shape]
-        return engine.compute_output_spec(self.call, *args, **kwargs)
+        return engine.compute_output_spec(self._policy_call, *args, **kwargs)
+
+    def _policy_call(self, *args, **kwargs):
+        return call_in_policy(self, args, kwargs)
 
     # --- calling -----------------------------------------------------
     def __call__(self, *args, **kwargs):
@@ -381,7 +407,7 @@ class Layer:
             assert_input_compatibility(self.input_spec, first, self.name)
         if self._losses:
             self._losses = []
-        outputs = self._single_output(self.call(*args, **kwargs))
+        outputs = self._single_output(call_in_policy(self, args, kwargs))
         if self.activity_regularizer is not None:
             for o in flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) / o.shape[0])
@@ -472,7 +498,7 @@ class Layer:
 
     def _input_dtype(self, x):
         dt = getattr(x, "dtype", None)
-        if dt is not None and (np.issubdtype(dt, np.floating)):
+        if dt is not None and (np.issubdtype(dt, np.floating)) and self.autocast:
             return self.compute_dtype
         return None
 
@@ -556,7 +582,12 @@ class Layer:
 
     # --- config ------------------------------------------------------
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        policy = self._dtype_policy
+        # A plain dtype stays a name (layerkit's files so far, Keras 2's); a mixed
+        # policy is Keras 3's DTypePolicy dict.
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": dtype_policies.serialize(policy) if dtype_policies.is_mixed(policy)
+                  else policy.variable_dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
         if type(self).get_config is Layer.get_config and type(self).__init__ is not Layer.__init__:

@@ -192,8 +192,11 @@ def stop_gradient(variables):
 
 
 def clear_session():
-    """Resets the automatic layer-name counters (dense, dense_1, … start over)."""
+    """Resets the automatic layer-name counters (dense, dense_1, … start over) and, as
+    Keras 3 does, the global dtype policy (back to floatx())."""
     naming.reset_uids()
+    from layerkit.dtype_policies import reset_dtype_policy
+    reset_dtype_policy()
 
 
 _LEARNING_PHASE = {"value": 0}

@@ -81,6 +81,9 @@ _TABLE = {
         ["print_summary", "count_params", "convert_all_kernels_in_model",
          "get_source_inputs"], "layerkit.legacy.layer_utils"),
     "keras.utils.np_utils": {"to_categorical": U, "normalize": U},
+    "keras.mixed_precision.experimental": dict.fromkeys(
+        ["Policy", "set_policy", "global_policy", "LossScaleOptimizer"],
+        "layerkit.legacy.mixed_precision"),
     "keras.engine": _ENGINE,
     "keras.engine.topology": dict(_ENGINE, Node=("layerkit.layers.node", "Node")),
     "keras.engine.base_layer": {"Layer": L, "InputSpec": L},

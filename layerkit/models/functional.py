@@ -17,6 +17,9 @@ from layerkit.models.model import Model
 
 
 class Functional(Model):
+    # Inputs reach the graph's layers uncast; each casts to its own policy (Keras 3).
+    _autocast_inputs = False
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         if name is None and type(self) is Functional:
             from layerkit.engine.common import naming

@@ -70,7 +70,8 @@ class Sequential(LegacyPredictMethods, Model):
         if isinstance(first, InputLayer):
             return first._input_tensor
         if first._batch_input_shape is not None:
-            return Input(batch_shape=first._batch_input_shape, dtype=first._dtype,
+            dtype = None if first._dtype is None else first._dtype.compute_dtype
+            return Input(batch_shape=first._batch_input_shape, dtype=dtype,
                          name=f"{first.name}_input")
         return None
 

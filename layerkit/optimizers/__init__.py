@@ -8,6 +8,7 @@ from layerkit.optimizers.adamax import Adamax as Adamax
 from layerkit.optimizers.base_optimizer import Optimizer as Optimizer
 from layerkit.optimizers.ftrl import Ftrl as Ftrl
 from layerkit.optimizers.lion import Lion as Lion
+from layerkit.optimizers.loss_scale_optimizer import LossScaleOptimizer as LossScaleOptimizer
 from layerkit.optimizers.nadam import Nadam as Nadam
 from layerkit.optimizers.rmsprop import RMSprop as RMSprop
 from layerkit.optimizers.sgd import SGD as SGD
@@ -45,6 +46,8 @@ def deserialize(config, custom_objects=None):
             break
     if cls is None:
         cls = _BY_NAME.get(str(name).lower())
+    if cls is None and name == "LossScaleOptimizer":
+        cls = LossScaleOptimizer
     if cls is None:
         raise ValueError(f"Unknown optimizer {name!r}. Valid names: {_valid_names()}; pass "
                          "custom optimizers in `custom_objects`.")
@@ -73,4 +76,5 @@ def get(identifier):
 
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adamax", "Nadam", "Adagrad",
-           "Adadelta", "Ftrl", "Lion", "schedules", "get", "serialize", "deserialize"]
+           "Adadelta", "Ftrl", "Lion", "LossScaleOptimizer", "schedules", "get", "serialize",
+           "deserialize"]

@@ -261,6 +261,13 @@ class Optimizer:
         return True
 
     # --- applying gradients ------------------------------------------------------------
+    def scale_loss(self, loss):
+        """The loss the trainers differentiate: times `loss_scale_factor` when set (the
+        update divides the gradients back); a LossScaleOptimizer's current scale."""
+        if self.loss_scale_factor is not None:
+            return loss * self.loss_scale_factor
+        return loss
+
     def apply_gradients(self, grads_and_vars):
         grads_and_vars = list(grads_and_vars)
         if not grads_and_vars:
@@ -503,38 +510,38 @@ class Optimizer:
         # Values may come as numpy arrays: the update's kernels take engine tensors.
         as_tensor = lambda x, v: x if ops.is_tensor(x) else ops.convert_to_tensor(x, v.dtype)
         mapping = [(v, as_tensor(x, v)) for v, x in zip(trainable, trainable_variables)] + \
-            [(v, as_tensor(x, v)) for v, x in zip(self._variables, optimizer_variables)]
+            [(v, as_tensor(x, v)) for v, x in zip(self.variables, optimizer_variables)]
         with engine.StatelessScope(state_mapping=mapping) as scope:
             self.apply(grads)
         return ([scope.get_current_value(v) for v in trainable],
-                [scope.get_current_value(v) for v in self._variables])
+                [scope.get_current_value(v) for v in self.variables])
 
     def get_weights(self):
-        return [v.numpy() for v in self._variables]
+        return [v.numpy() for v in self.variables]
 
     def set_weights(self, weights):
         weights = list(weights)
-        if len(weights) != len(self._variables):
+        if len(weights) != len(self.variables):
             raise ValueError(f"{type(self).__name__}.set_weights: expected "
-                             f"{len(self._variables)} arrays, received {len(weights)}.")
-        for var, w in zip(self._variables, weights):
+                             f"{len(self.variables)} arrays, received {len(weights)}.")
+        for var, w in zip(self.variables, weights):
             if tuple(var.shape) != tuple(getattr(w, "shape", ())):
                 raise ValueError(f"Optimizer variable {var.path} has shape {var.shape}, "
                                  f"received a weight of shape {getattr(w, 'shape', ())}.")
             var.assign(w)
 
     def save_own_variables(self, store):
-        for i, var in enumerate(self._variables):
+        for i, var in enumerate(self.variables):
             store[str(i)] = var.numpy()
 
     def load_own_variables(self, store):
-        if len(store.keys()) != len(self._variables):
+        if len(store.keys()) != len(self.variables):
             warnings.warn(
                 f"Skipping variable loading for optimizer '{self.name}': it has "
-                f"{len(self._variables)} variables, the saved one has {len(store.keys())}"
+                f"{len(self.variables)} variables, the saved one has {len(store.keys())}"
                 + (" (it is not built yet)." if not self.built else "."), stacklevel=2)
             return
-        for i, var in enumerate(self._variables):
+        for i, var in enumerate(self.variables):
             var.assign(store[str(i)])
 
     # --- config ---------------------------------------------------------------------

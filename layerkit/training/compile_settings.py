@@ -9,12 +9,11 @@
 - `steps_per_execution=N`: N steps per call of the step runner on both engines
   (one lax.scan on JAX, a loop over the stacked batches on PyTorch); batch
   callbacks then see every N-th batch, as in Keras.
-- `auto_scale_loss`: in Keras 3 it wraps the optimizer in a LossScaleOptimizer
-  only under the "mixed_float16" dtype policy; float32 training never scales.
-  layerkit has neither that policy nor a LossScaleOptimizer, so it is a no-op for
-  float32 models exactly as in Keras, and a model with float16 weights gets a
-  warning that its loss is not scaled (a static scale is the optimizer's
-  `loss_scale_factor`).
+- `auto_scale_loss`: as in Keras 3, a model whose dtype policy is "mixed_float16"
+  gets its optimizer wrapped in a LossScaleOptimizer (dynamic loss scaling);
+  float32 and bfloat16 training never scale. A model with float16 *weights* (a
+  "float16" policy, not a mixed one) is not wrapped, as in Keras; it gets a warning
+  that its loss is not scaled.
 """
 import warnings
 
@@ -40,15 +39,28 @@ def check_compile_settings(run_eagerly, steps_per_execution, jit_compile, auto_s
     return bool(run_eagerly), int(steps_per_execution), jit_compile, bool(auto_scale_loss)
 
 
+def loss_scaled(model, optimizer, auto_scale_loss):
+    """The optimizer compile keeps: wrapped in a LossScaleOptimizer under the
+    "mixed_float16" policy (Keras 3's rule), else as given."""
+    from layerkit.optimizers import LossScaleOptimizer
+    if auto_scale_loss and optimizer is not None and \
+            model.dtype_policy.name == "mixed_float16" and \
+            not isinstance(optimizer, LossScaleOptimizer):
+        return LossScaleOptimizer(optimizer, name="loss_scale_optimizer")
+    return optimizer
+
+
 def warn_unscaled_float16(model):
     """Warns once per compile when float16 weights train without loss scaling."""
     names = sorted({v.path.rsplit("/", 1)[0] for v in model.trainable_variables
                     if v.dtype == "float16"})
-    if not names or getattr(model.optimizer, "loss_scale_factor", None):
+    if not names or getattr(model.optimizer, "loss_scale_factor", None) or \
+            hasattr(model.optimizer, "dynamic_scale"):
         return
     warnings.warn(
-        f"compile(auto_scale_loss=True): layers {names} have float16 weights, but layerkit "
-        "has no LossScaleOptimizer (Keras adds one only under the 'mixed_float16' dtype "
-        "policy), so the loss is not scaled and small gradients may underflow to zero. "
-        "Give the optimizer a static `loss_scale_factor` (e.g. 1024), or pass "
-        "auto_scale_loss=False to silence this.", stacklevel=4)
+        f"compile(auto_scale_loss=True): layers {names} have float16 weights, and the "
+        "optimizer is not wrapped in a LossScaleOptimizer (compile adds one only under the "
+        "'mixed_float16' dtype policy, as Keras does), so the loss is not scaled and small "
+        "gradients may underflow to zero. Use the 'mixed_float16' policy (float32 weights), "
+        "wrap the optimizer in keras.mixed_precision.LossScaleOptimizer, give it a static "
+        "`loss_scale_factor`, or pass auto_scale_loss=False to silence this.", stacklevel=4)

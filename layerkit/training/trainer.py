@@ -15,7 +15,8 @@ from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.engine.common.stateless_scope import get_stateless_scope
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.training import data_adapters, process_share, tensor_inputs
-from layerkit.training.compile_settings import check_compile_settings, warn_unscaled_float16
+from layerkit.training.compile_settings import (check_compile_settings, loss_scaled,
+                                                warn_unscaled_float16)
 from layerkit.training.compile_utils import CompileLoss, CompileMetrics
 from layerkit.training.custom_step import CustomStepMethods, call_compute_loss
 from layerkit.training.legacy_keywords import fit_legacy_keywords
@@ -68,6 +69,7 @@ class Trainer(CustomStepMethods, PredictionMethods, LegacyTrainingMethods):
         self.steps_per_execution = steps_per_execution
         self.jit_compile = jit_compile
         self.auto_scale_loss = auto_scale_loss
+        self.optimizer = loss_scaled(self, self.optimizer, auto_scale_loss)
         self.compiled = True
         self.__dict__.pop("_loss_sources_cache", None)
         from layerkit.metrics import Mean

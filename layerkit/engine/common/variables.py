@@ -6,6 +6,7 @@ import numpy as np
 from layerkit.engine.common import naming
 from layerkit.engine.common.name_scope import current_path
 from layerkit.engine.common.dtypes import standardize_dtype
+from layerkit.engine.common.autocast_scope import ACTIVE, get_autocast_scope
 from layerkit.engine.common.stateless_scope import OPEN, SCOPES
 
 
@@ -58,8 +59,16 @@ class Variable:
             if stack:
                 v = stack[-1].get_current_value(self)
                 if v is not None:
-                    return v
+                    return self._maybe_autocast(v) if ACTIVE else v
+        if ACTIVE:
+            return self._maybe_autocast(self._value)
         return self._value
+
+    def _maybe_autocast(self, value):
+        scope = get_autocast_scope()
+        if scope is None or not self.autocast:
+            return value
+        return scope.maybe_cast(value, self._dtype)
 
     def numpy(self):
         from layerkit.engine import convert_to_numpy
@@ -79,6 +88,12 @@ class Variable:
 
     @property
     def dtype(self):
+        # Inside an autocast scope a float Variable reads (and reports) the scope's dtype.
+        if ACTIVE and self.autocast:
+            scope = get_autocast_scope()
+            if scope is not None and scope.dtype is not None and \
+                    self._dtype.startswith(("float", "bfloat")):
+                return scope.dtype
         return self._dtype
 
     @property

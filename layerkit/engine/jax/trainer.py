@@ -98,7 +98,6 @@ class StepRunner:
         x, y, sw = batch
         model = self.model
         v = self.variables
-        factor = getattr(model.optimizer, "loss_scale_factor", None)
 
         def loss_fn(tv):
             with StatelessScope(self._mapping(state, tv), collect_losses=True) as scope:
@@ -107,8 +106,7 @@ class StepRunner:
             # The output mask rides along: y_pred comes back as a new tracer.
             aux = (loss, y_pred, per_output, _new_values(scope, v.non_trainable, state.non_trainable),
                    _new_values(scope, v.seeds, state.seeds), get_masks(y_pred))
-            # The optimizer divides the gradients by its loss_scale_factor (Keras 3).
-            return (loss * factor if factor else loss), aux
+            return self._scaled(loss, state.optimizer), aux
 
         (_, (loss, y_pred, per_output, ntv, seeds, masks)), grads = jax.value_and_grad(
             loss_fn, has_aux=True)(state.trainable)
@@ -120,6 +118,13 @@ class StepRunner:
         ov = _new_values(scope, v.optimizer, state.optimizer)
         logs, mv = self._metrics(loss, per_output, y, y_pred, sw, state.metrics)
         return logs, EngineState(tv, ntv, ov, mv, seeds)
+
+    def _scaled(self, loss, optimizer_values):
+        """The loss times the optimizer's loss scale (its static loss_scale_factor, or a
+        LossScaleOptimizer's current scale read from the state); the optimizer divides
+        the gradients back (Keras 3)."""
+        with StatelessScope(list(zip(self.variables.optimizer, optimizer_values))):
+            return self.model.optimizer.scale_loss(loss)
 
     def _metrics(self, loss, per_output, y, y_pred, sw, mv):
         metric_vars = self.variables.metrics

@@ -58,8 +58,6 @@ class StepRunner:
         if kind == "train":
             model.optimizer.build(model.trainable_variables)
         self.trainable = list(model.trainable_variables) if kind == "train" else []
-        self.loss_scale = getattr(model.optimizer, "loss_scale_factor", None) \
-            if kind == "train" else None
         forward = model.__call__
         self.compiled = getattr(model, "jit_compile", None) is True and \
             not getattr(model, "run_eagerly", False)
@@ -85,8 +83,9 @@ class StepRunner:
         model = self.model
         y_pred = self._forward(x, training=True)
         loss, per_output = model._loss_terms(x, y, y_pred, sw, training=True)
-        # The optimizer divides the gradients by its loss_scale_factor (Keras 3).
-        scaled = loss * self.loss_scale if self.loss_scale else loss
+        # The optimizer divides the gradients back by the scale it applies (Keras 3's
+        # scale_loss: a static loss_scale_factor or a LossScaleOptimizer's scale).
+        scaled = model.optimizer.scale_loss(loss)
         # A frozen or weightless model still fits: its loss is logged, nothing moves.
         leaves = [v._value for v in self.trainable]
         if self.replicas is not None and leaves:
