@@ -28,7 +28,9 @@ def _resolve(op):
             f"OpLayer: unknown operation {op!r}; expected 'getitem' or the name of a "
             "layerkit.ops function that returns tensors (e.g. 'mean', 'concatenate').")
     module, _, name = op.rpartition(".")
-    return getattr(getattr(ops, module) if module else ops, name)
+    # An op that `layerkit.ops` does not export (vectorize's mapped call) is found by
+    # its registered name.
+    return getattr(getattr(ops, module) if module else ops, name, None) or GRAPH_OPS[op]
 
 
 class OpLayer(Layer):

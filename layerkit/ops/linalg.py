@@ -10,7 +10,7 @@ _engine = _engine_package.linalg
 __all__ = [n for n in CONTRACT["linalg"] if n not in ("slogdet", "logdet")] + ["norm"]
 for _name in __all__:
     if _name == "jvp":
-        jvp = _dispatch.value_op(_engine.jvp, "jvp", "it takes a Python callable")
+        jvp = _dispatch.callable_op(_engine.jvp, "jvp", "linalg")
     elif _name != "norm":
         globals()[_name] = _dispatch.graph_op(getattr(_engine, _name), _name, "linalg")
 del _name

@@ -8,9 +8,9 @@ from layerkit.engine import numpy as _engine
 from layerkit.engine.common.contract import CONTRACT
 from layerkit.ops import dispatch as _dispatch
 
-# Ops whose result cannot be a graph node: a Python number. (Ops with data-dependent
-# shapes are graph nodes; ops/symbolic_specs.py gives their output shapes.)
-_VALUE_OPS = {"size": "its result is a Python number"}
+# Ops whose result cannot be a graph node. (Ops with data-dependent shapes are graph
+# nodes; ops/symbolic_specs.py gives their output shapes, and `size`'s, a scalar int32.)
+_VALUE_OPS = {}
 
 # The engine modules bound here and the names each gives `ops.numpy`.
 _BOUND = [(_engine, CONTRACT["numpy"]),

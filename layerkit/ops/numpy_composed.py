@@ -117,45 +117,56 @@ def _parse_signature(signature):
     return parse(inputs), parse(outputs)
 
 
+def _vectorized_call(pyfunc, excluded, signature, *args):
+    """`vectorize(pyfunc, ...)(*args)`: pyfunc mapped over the broadcast loop axes."""
+    from layerkit.ops.control_flow import vectorized_map
+    excluded = set(excluded)
+    mapped = [i for i in range(len(args)) if i not in excluded]
+    tensors = [_np.array(args[i]) if not hasattr(args[i], "shape") else args[i]
+               for i in mapped]
+    if signature is None:
+        core = [()] * len(tensors)
+    else:
+        core = _parse_signature(signature)[0]
+        if len(core) != len(tensors):
+            raise ValueError(f"vectorize: the signature {signature!r} names {len(core)} "
+                             f"input(s); received {len(tensors)}.")
+    loops = [tuple(t.shape[:len(t.shape) - len(c)]) for t, c in zip(tensors, core)]
+    loop = ()
+    for shape in loops:
+        loop = _broadcast_shapes(loop, shape)
+    size = 1
+    for d in loop:
+        size *= d
+    flat = [_np.reshape(_np.broadcast_to(t, loop + tuple(t.shape[len(s):])),
+                        (size,) + tuple(t.shape[len(s):]))
+            for t, s in zip(tensors, loops)]
+
+    def call(items):
+        full = list(args)
+        for i, item in zip(mapped, items):
+            full[i] = item
+        return pyfunc(*full)
+
+    out = vectorized_map(call, tuple(flat))
+    unflatten = lambda y: _np.reshape(y, loop + tuple(y.shape[1:]))  # noqa: E731
+    return tuple(unflatten(y) for y in out) if isinstance(out, (tuple, list)) \
+        else unflatten(out)
+
+
+# On symbolic arguments the whole mapped call is one graph node (its loop axes are
+# only known when it runs).
+_vectorized_call_op = _dispatch.callable_op(_vectorized_call, "vectorized_call")
+
+
 def vectorize(pyfunc, *, excluded=None, signature=None):
     """numpy.vectorize: `pyfunc` mapped over the broadcast leading (loop) axes of its
     arguments with vectorized_map; `signature` names the trailing (core) axes each
     argument keeps, `excluded` the positions passed through unchanged."""
-    from layerkit.ops.control_flow import vectorized_map
-    excluded = set(excluded or ())
+    excluded = tuple(sorted(excluded or ()))
 
     def wrapped(*args):
-        mapped = [i for i in range(len(args)) if i not in excluded]
-        tensors = [_np.array(args[i]) if not hasattr(args[i], "shape") else args[i]
-                   for i in mapped]
-        if signature is None:
-            core = [()] * len(tensors)
-        else:
-            core = _parse_signature(signature)[0]
-            if len(core) != len(tensors):
-                raise ValueError(f"vectorize: the signature {signature!r} names {len(core)} "
-                                 f"input(s); received {len(tensors)}.")
-        loops = [tuple(t.shape[:len(t.shape) - len(c)]) for t, c in zip(tensors, core)]
-        loop = ()
-        for shape in loops:
-            loop = _broadcast_shapes(loop, shape)
-        size = 1
-        for d in loop:
-            size *= d
-        flat = [_np.reshape(_np.broadcast_to(t, loop + tuple(t.shape[len(s):])),
-                            (size,) + tuple(t.shape[len(s):]))
-                for t, s in zip(tensors, loops)]
-
-        def call(items):
-            full = list(args)
-            for i, item in zip(mapped, items):
-                full[i] = item
-            return pyfunc(*full)
-
-        out = vectorized_map(call, tuple(flat))
-        unflatten = lambda y: _np.reshape(y, loop + tuple(y.shape[1:]))  # noqa: E731
-        return tuple(unflatten(y) for y in out) if isinstance(out, (tuple, list)) \
-            else unflatten(out)
+        return _vectorized_call_op(pyfunc, excluded, signature, *args)
 
     wrapped.__name__ = getattr(pyfunc, "__name__", "vectorized")
     return wrapped

@@ -38,6 +38,11 @@ def _as_spec(x):
     return SymbolicTensor(tuple(x.shape), x.dtype)
 
 
+@_rule("size", "numpy.size")
+def size(x):
+    return SymbolicTensor((), "int32")
+
+
 @_rule("nonzero", "numpy.nonzero")
 def nonzero(x):
     return tuple(SymbolicTensor((None,), "int32") for _ in range(len(x.shape)))
