@@ -106,7 +106,6 @@ def test_static_information_ops_work_on_symbolic_tensors():
 
 @pytest.mark.parametrize("call,name", [
     (lambda x: ops.convert_to_numpy(x), "convert_to_numpy"),
-    (lambda x: ops.size(x), "size"),
     (lambda x: K.get_value(x), "convert_to_numpy"),
 ])
 def test_ops_without_a_tensor_result_refuse_symbolic_arguments(call, name):
