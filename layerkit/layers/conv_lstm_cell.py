@@ -20,7 +20,7 @@ from layerkit.engine.common.conv_utils import conv_output_length
 from layerkit.layers import conv_arguments as args
 from layerkit.layers.layer import Layer
 from layerkit.layers.lstm import _ForgetBiasOnes
-from layerkit.layers.rnn_cell import rate
+from layerkit.layers.rnn_cell import set_cell_arguments
 
 GATES = 4
 
@@ -51,28 +51,13 @@ class ConvLSTMCell(Layer):
             raise ValueError(f"{owner}: strides > 1 cannot be combined with dilation_rate > 1, "
                              f"received strides={self.strides} and "
                              f"dilation_rate={self.dilation_rate}.")
-        self.activation = activations.get(activation)
+        set_cell_arguments(self, owner, activation, use_bias, kernel_initializer,
+                           recurrent_initializer, bias_initializer, kernel_regularizer,
+                           recurrent_regularizer, bias_regularizer, kernel_constraint,
+                           recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                           seed)
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.unit_forget_bias = bool(unit_forget_bias)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = rate(owner, "dropout", dropout)
-        self.recurrent_dropout = rate(owner, "recurrent_dropout", recurrent_dropout)
-        self.seed = seed
-        if self.dropout or self.recurrent_dropout:
-            self.seed_generator = lk_random.SeedGenerator(
-                seed, name=f"{self.name}_seed_generator")
-            self._seed_generators.append(self.seed_generator)
-        self._dropout_masks = None
-        self.kernel = self.recurrent_kernel = self.bias = None
         self.input_dim = self.spatial_dims = None
 
     # --- shapes --------------------------------------------------------

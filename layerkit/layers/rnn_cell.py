@@ -30,6 +30,34 @@ def rate(owner, name, value):
     return min(1.0, max(0.0, float(value)))
 
 
+def set_cell_arguments(cell, owner, activation, use_bias, kernel_initializer,
+                       recurrent_initializer, bias_initializer, kernel_regularizer,
+                       recurrent_regularizer, bias_regularizer, kernel_constraint,
+                       recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                       seed):
+    """Checks and stores on `cell` the arguments every recurrent cell takes (dense and
+    convolutional), with the seed generator its dropout draws from."""
+    cell.activation = activations.get(activation)
+    cell.use_bias = bool(use_bias)
+    cell.kernel_initializer = initializers.get(kernel_initializer)
+    cell.recurrent_initializer = initializers.get(recurrent_initializer)
+    cell.bias_initializer = initializers.get(bias_initializer)
+    cell.kernel_regularizer = regularizers.get(kernel_regularizer)
+    cell.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+    cell.bias_regularizer = regularizers.get(bias_regularizer)
+    cell.kernel_constraint = constraints.get(kernel_constraint)
+    cell.recurrent_constraint = constraints.get(recurrent_constraint)
+    cell.bias_constraint = constraints.get(bias_constraint)
+    cell.dropout = rate(owner, "dropout", dropout)
+    cell.recurrent_dropout = rate(owner, "recurrent_dropout", recurrent_dropout)
+    cell.seed = seed
+    if cell.dropout or cell.recurrent_dropout:
+        cell.seed_generator = lk_random.SeedGenerator(seed, name=f"{cell.name}_seed_generator")
+        cell._seed_generators.append(cell.seed_generator)
+    cell._dropout_masks = None
+    cell.kernel = cell.recurrent_kernel = cell.bias = None
+
+
 class RecurrentCell(Layer):
     """Base of the built-in cells. Subclasses set `gates` (how many units-wide blocks the
     kernels hold) and write `call(inputs, states, training=False)`."""
@@ -46,26 +74,11 @@ class RecurrentCell(Layer):
         super().__init__(**kwargs)
         owner = f'{type(self).__name__} "{self.name}"'
         self.units = positive_units(owner, units)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = rate(owner, "dropout", dropout)
-        self.recurrent_dropout = rate(owner, "recurrent_dropout", recurrent_dropout)
-        self.seed = seed
-        if self.dropout or self.recurrent_dropout:
-            self.seed_generator = lk_random.SeedGenerator(
-                seed, name=f"{self.name}_seed_generator")
-            self._seed_generators.append(self.seed_generator)
-        self._dropout_masks = None
-        self.kernel = self.recurrent_kernel = self.bias = None
+        set_cell_arguments(self, owner, activation, use_bias, kernel_initializer,
+                           recurrent_initializer, bias_initializer, kernel_regularizer,
+                           recurrent_regularizer, bias_regularizer, kernel_constraint,
+                           recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                           seed)
 
     @property
     def state_size(self):
