@@ -5,12 +5,20 @@ the states, and its output is the previous output (the step's first state, as Ke
 reads it) or zeros with `zero_output_for_mask`; `go_backwards` runs the scan reversed
 and returns the outputs in the order the steps ran. Nothing is traced outside the scan.
 
-`lstm`/`gru` are Keras's cells written for the scan body, with the input projection
-`x_t @ kernel` inside the body as Keras has it. Hoisting that projection out of the
-scan as one (batch*time) matmul measured no faster on XLA:CPU (gradient of LSTM(128)
-over 32x80x256 inputs under jit: 268 ms hoisted against 177 ms in the body, one run on
-a heavily shared machine). XLA:CPU has no fused RNN kernel for us to call, so every
-configuration runs this way.
+`lstm`/`gru` compute the input projection `x @ kernel + bias` for every time step as one
+(time*batch, features) matmul before the scan, and the scan body does only
+`h @ recurrent_kernel` and the gates, as a hand-written JAX loop would. XLA:CPU has no
+fused RNN kernel, so every configuration runs this way. Measured (2026-12-06, XLA:CPU
+one thread, CPU time, gradient of LSTM(128) over 32x80x256 inputs under jit): projection
+in the scan body 58-60 ms, hoisted 52-54 ms; in the body the backward pass also runs a
+(256, 512) kernel-gradient matmul and a bias reduction per step. The seed LSTM
+classifier's training step: see README.md (LSTM row). An earlier note here said
+hoisting was slower (268 ms against 177 ms): that was one run on a heavily loaded
+machine, and repeated runs do not show it.
+
+The hooks also carry nothing but the states: an LSTM/GRU step's output is its new `h`,
+so the last output is the final `h` (zeros after a masked last step with
+`zero_output_for_mask`), and no extra (batch, units) output rides through the scan.
 """
 import jax
 import jax.numpy as jnp
@@ -25,14 +33,31 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
     Returns (last_output, outputs [batch, time, ...], final_states); `outputs` is
     None unless `return_all_outputs`. `states` may be nested (stacked cells).
     """
+    xs, ms = _time_major(inputs, mask, go_backwards)
+    return _scan(step_function, xs, ms, initial_states, unroll, zero_output_for_mask,
+                 return_all_outputs, output_is_state=False)
+
+
+def _time_major(inputs, mask, go_backwards):
+    """Inputs and mask with time first, in the order the steps run."""
     xs = jnp.swapaxes(inputs, 0, 1)
     ms = None if mask is None else jnp.swapaxes(mask, 0, 1).astype(bool)
     if go_backwards:
         xs = jnp.flip(xs, 0)
         ms = None if ms is None else jnp.flip(ms, 0)
-    states0 = initial_states
-    spec = jax.eval_shape(lambda x, s: step_function(x, s)[0], xs[0], states0)
-    out0 = jnp.zeros(spec.shape, spec.dtype)
+    return xs, ms
+
+
+def _scan(step_function, xs, ms, states0, unroll, zero_output_for_mask,
+          return_all_outputs, output_is_state):
+    """The scan over time-major `xs`. With `output_is_state` the step's output is its
+    new first state (LSTM/GRU's h), so no output is carried for `last_output`."""
+    carry_output = not output_is_state
+    if carry_output:
+        spec = jax.eval_shape(lambda x, s: step_function(x, s)[0], xs[0], states0)
+        carry0 = (states0, jnp.zeros(spec.shape, spec.dtype))
+    else:
+        carry0 = (states0, None)
 
     def body(carry, inp):
         states, carried = carry
@@ -45,11 +70,16 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
             out = masked_output(jnp.where, keep, out, prev)
             new_states = jax.tree_util.tree_map(
                 lambda new, old: jnp.where(_expand(keep, new), new, old), new_states, states)
-        return (new_states, out), (out if return_all_outputs else None)
+        return (new_states, out if carry_output else None), \
+            (out if return_all_outputs else None)
 
     n_steps = xs.shape[0]
     (final_states, last), outs = jax.lax.scan(
-        body, (states0, out0), (xs, ms), unroll=n_steps if unroll else 1)
+        body, carry0, (xs, ms), unroll=n_steps if unroll else 1)
+    if not carry_output:
+        last = final_states[0]
+        if ms is not None and zero_output_for_mask:
+            last = jnp.where(ms[-1][:, None], last, jnp.zeros_like(last))
     outputs = jnp.swapaxes(outs, 0, 1) if return_all_outputs else None
     return last, outputs, final_states
 
@@ -58,18 +88,24 @@ def _expand(keep, like):
     return keep.reshape(keep.shape + (1,) * (like.ndim - keep.ndim))
 
 
+def _project(xs, kernel, bias):
+    """x @ kernel (+ bias) for all time steps at once: one (time*batch, in) matmul."""
+    z = xs @ kernel
+    return z if bias is None else z + bias
+
+
 def lstm(inputs, initial_h, initial_c, mask, kernel, recurrent_kernel, bias, activation,
          recurrent_activation, go_backwards=False, unroll=False, zero_output_for_mask=False,
          return_sequences=True, fusable=False):
     """Keras's LSTM (gates i, f, c, o) over axis 1 of `inputs`: (last_output, outputs,
     [h, c]). `fusable` is for engines with fused kernels; here every case scans."""
     units = recurrent_kernel.shape[0]
+    xs, ms = _time_major(inputs, mask, go_backwards)
+    zs = _project(xs, kernel, bias)
 
-    def step(x_t, states):
+    def step(z_t, states):
         h, c = states
-        z = x_t @ kernel + h @ recurrent_kernel
-        if bias is not None:
-            z = z + bias
+        z = z_t + h @ recurrent_kernel
         i = recurrent_activation(z[:, :units])
         f = recurrent_activation(z[:, units:2 * units])
         c = f * c + i * activation(z[:, 2 * units:3 * units])
@@ -77,8 +113,8 @@ def lstm(inputs, initial_h, initial_c, mask, kernel, recurrent_kernel, bias, act
         h = o * activation(c)
         return h, [h, c]
 
-    return rnn(step, inputs, [initial_h, initial_c], go_backwards, mask, unroll,
-               zero_output_for_mask, return_sequences)
+    return _scan(step, zs, ms, [initial_h, initial_c], unroll, zero_output_for_mask,
+                 return_sequences, output_is_state=True)
 
 
 def gru(inputs, initial_h, mask, kernel, recurrent_kernel, bias, activation,
@@ -90,11 +126,11 @@ def gru(inputs, initial_h, mask, kernel, recurrent_kernel, bias, activation,
     input_bias, recurrent_bias = bias, None
     if bias is not None and reset_after:
         input_bias, recurrent_bias = bias[0], bias[1]
-    def step(x_t, states):
+    xs, ms = _time_major(inputs, mask, go_backwards)
+    xzs = _project(xs, kernel, input_bias)
+
+    def step(x_z, states):
         h = states[0]
-        x_z = x_t @ kernel
-        if input_bias is not None:
-            x_z = x_z + input_bias
         if reset_after:
             hz = h @ recurrent_kernel
             if recurrent_bias is not None:
@@ -110,6 +146,5 @@ def gru(inputs, initial_h, mask, kernel, recurrent_kernel, bias, activation,
         h = z * h + (1 - z) * hh
         return h, [h]
 
-    return rnn(step, inputs, [initial_h], go_backwards, mask, unroll,
-               zero_output_for_mask, return_sequences)
-
+    return _scan(step, xzs, ms, [initial_h], unroll, zero_output_for_mask,
+                 return_sequences, output_is_state=True)
