@@ -1,6 +1,8 @@
 """SimpleRNNCell and SimpleRNN: `output = activation(x @ kernel + bias + h @ recurrent)`,
-the output being the next state. SimpleRNN runs the cell in the engine's loop."""
-from layerkit import ops
+the output being the next state. SimpleRNN computes `x @ kernel + bias` for every time
+step as one matmul before the engine's loop, which then runs only `h @ recurrent` and
+the activation (the per-step kernel gradient otherwise costs a matmul per step)."""
+from layerkit import engine, ops
 from layerkit.layers.rnn import CellLayer
 from layerkit.layers.rnn_cell import RecurrentCell
 
@@ -39,6 +41,32 @@ class SimpleRNN(CellLayer):
                  go_backwards=False, stateful=False, unroll=False, seed=None,
                  zero_output_for_mask=False, time_major=False, **kwargs):
         super().__init__(locals())
+
+    def _engine_loop(self, sequences, states, mask, training):
+        cell = self.cell
+        if type(cell).call is not SimpleRNNCell.call:
+            return None
+        # Drawn by RNN.call when training: one input mask and one state mask per call.
+        dp, rec = cell._dropout_masks or (None, None)
+        if dp is not None:
+            sequences = sequences * ops.expand_dims(dp, 1)
+        projected = ops.matmul(sequences, cell.kernel.value)
+        if cell.use_bias:
+            projected = projected + cell.bias.value
+        recurrent, activation = cell.recurrent_kernel.value, cell.activation
+
+        def step(x_t, step_states):
+            prev = step_states[0]
+            if rec is not None:
+                prev = prev * rec
+            output = x_t + ops.matmul(prev, recurrent)
+            if activation is not None:
+                output = activation(output)
+            return output, [output]
+
+        return engine.rnn(step, projected, states, go_backwards=self.go_backwards, mask=mask,
+                          unroll=self.unroll, zero_output_for_mask=self.zero_output_for_mask,
+                          return_all_outputs=self.return_sequences)
 
     def get_config(self):
         config = super().get_config()

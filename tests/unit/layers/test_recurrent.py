@@ -52,13 +52,18 @@ def _grads(layer, x, mask=None, state=None):
     return our_outputs_and_grads(layer, x, cot, mask, state)
 
 
-@pytest.mark.parametrize("cls,kwargs", [(layers.LSTM, {}), (layers.GRU, {})])
+@pytest.mark.parametrize("cls,kwargs", [(layers.LSTM, {}), (layers.GRU, {}),
+                                        (layers.GRU, {"reset_after": False}),
+                                        (layers.SimpleRNN, {})])
 @pytest.mark.parametrize("mask", [None, "right_padded", "mixed"])
-@pytest.mark.parametrize("options", [{"return_sequences": True, "return_state": True},
-                                     {"go_backwards": True, "return_sequences": True}])
+@pytest.mark.parametrize("options", [
+    {"return_sequences": True, "return_state": True},
+    {"go_backwards": True, "return_sequences": True},
+    {"return_state": True, "zero_output_for_mask": True, "unroll": True}])
 def test_engine_kernel_equals_the_generic_cell_loop(cls, kwargs, mask, options):
-    """The engine's lstm/gru hook (torch: the fused kernel where it applies) gives the
-    outputs and gradients of the cell run step by step in the generic loop."""
+    """The engine's lstm/gru hook (torch: the fused kernel where it applies; JAX: the
+    input projection hoisted out of the scan) and SimpleRNN's hoisted projection give
+    the outputs and gradients of the cell run step by step in the generic loop."""
     mask = None if mask is None else MASKS[mask]
     fused = cls(4, **kwargs, **options)
     loop = cls(4, **kwargs, **options)
@@ -69,6 +74,22 @@ def test_engine_kernel_equals_the_generic_cell_loop(cls, kwargs, mask, options):
     a, b = _grads(fused, X, mask, state), _grads(loop, X, mask, state)
     for mine, ref in zip(a[0] + [a[1]] + a[2] + a[3], b[0] + [b[1]] + b[2] + b[3]):
         np.testing.assert_allclose(mine, ref, atol=2e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("cls,kwargs", [
+    (layers.SimpleRNN, {"dropout": 0.3, "recurrent_dropout": 0.4}),
+    (layers.LSTM, {"dropout": 0.3}), (layers.GRU, {"dropout": 0.3})])
+def test_dropout_masks_in_the_engine_loop_are_the_cells(cls, kwargs):
+    """Training outputs through the engine loop (the projection outside the loop) equal
+    the cell's step by step: one input mask and one state mask per call, every step."""
+    fast = cls(4, seed=5, return_sequences=True, **kwargs)
+    loop = cls(4, seed=5, return_sequences=True, **kwargs)
+    fast.build(X.shape), loop.build(X.shape)
+    loop.set_weights(fast.get_weights())
+    loop._engine_loop = lambda *a: None
+    got, want = to_np(fast(X, training=True)), to_np(loop(X, training=True))
+    np.testing.assert_allclose(got, want, atol=2e-5, rtol=1e-4)
+    assert not np.allclose(got, to_np(fast(X, training=False)))
 
 
 def test_dropout_is_training_only_and_recurrent_dropout_runs():
