@@ -9,6 +9,8 @@
     torch_worker.py OUT hang   rank 1 stops answering; rank 0 must stop at the timeout.
     torch_worker.py OUT model  as fit, with ModelParallel (DTensor) under torchrun.
     torch_worker.py OUT bn     as fit, with a BatchNormalization layer first.
+    torch_worker.py OUT noise  as fit, with GaussianNoise and Dropout first; records
+                               the noise each training step added (noise_rank{r}.npz).
     torch_worker.py OUT unseeded  as fit, but each process's NumPy stream is seeded
                                with its rank before fit (as if the program set no seed):
                                the shuffles must still follow process 0's.
@@ -34,9 +36,33 @@ def data():
     return x[:64], y[:64], x[64:], y[64:]
 
 
-def model(batch_norm=False):
+class RecordedNoise(keras.layers.GaussianNoise):
+    """GaussianNoise that keeps the noise it added in training steps."""
+    seen = []
+
+    def call(self, inputs, training=False):
+        out = super().call(inputs, training=training)
+        if training:
+            self.seen.append(keras.ops.convert_to_numpy(out - inputs))
+        return out
+
+
+class RecordedDropout(keras.layers.Dropout):
+    """Dropout that keeps the mask it drew in training steps (its inputs are never 0)."""
+    seen = []
+
+    def call(self, inputs, training=False):
+        out = super().call(inputs, training=training)
+        if training:
+            self.seen.append(keras.ops.convert_to_numpy(out != 0))
+        return out
+
+
+def model(batch_norm=False, noise=False):
     keras.utils.set_random_seed(7)
     first = [keras.layers.BatchNormalization(name="bn")] if batch_norm else []
+    if noise:
+        first = [RecordedNoise(0.3, name="noise"), RecordedDropout(0.5, name="drop")]
     m = keras.Sequential([keras.Input((8,))] + first + [
         keras.layers.Dense(16, activation="relu", name="d1"),
         keras.layers.Dense(3, activation="softmax", name="d2")])
@@ -84,7 +110,7 @@ def main(out, mode):
         distribution.set_distribution(data_parallel() if mode != "model" else model_parallel())
     rank = int(os.environ.get("RANK", 0))   # torchrun sets it
     x, y, xv, yv = data()
-    m = model(batch_norm=mode == "bn")
+    m = model(batch_norm=mode == "bn", noise=mode == "noise")
     callbacks = [keras.callbacks.ModelCheckpoint(os.path.join(out, f"ckpt_rank{rank}.keras")),
                  keras.callbacks.CSVLogger(os.path.join(out, f"log_rank{rank}.csv"))]
     if mode in ("kill", "hang"):
@@ -98,6 +124,9 @@ def main(out, mode):
     np.savez(os.path.join(out, f"result_rank{rank}.npz"), predicted=predicted,
              history=json.dumps(history.history), evaluated=json.dumps(evaluated),
              **{f"w{i}": w for i, w in enumerate(m.get_weights())})
+    if mode == "noise":
+        np.savez(os.path.join(out, f"noise_rank{rank}.npz"), noise=np.stack(RecordedNoise.seen),
+                 dropout=np.stack(RecordedDropout.seen))
 
 
 if __name__ == "__main__":

@@ -14,12 +14,11 @@ one model, each on its share of every global batch.
   so every process logs the numbers of the global batch.
 - `all_gather_rows`: predictions of every process's rows, concatenated in rank order.
 """
-import contextlib
-
 import torch
 import torch.distributed as dist
 
 from layerkit.engine.torch import distribution
+from layerkit.engine.torch.random import batch_share
 
 # Bytes per bucket: large enough to amortize a collective's latency, small enough that
 # the first bucket is ready early in the backward pass (DDP's default is 25 MiB).
@@ -167,6 +166,11 @@ def _through_flat(variables, collective, what):
             offset += n
 
 
+def seed_states(model):
+    """The state Variables of the model's SeedGenerators."""
+    return [g.state for g in getattr(model, "seed_generators", ())]
+
+
 def broadcast_variables(variables):
     """Process 0's values of `variables`, assigned on every process."""
     _through_flat(variables, lambda flat: dist.broadcast(flat, src=0),
@@ -203,6 +207,19 @@ def reduced_metric_results(model):
             v.assign(t)
 
 
+def leading_rows(structure):
+    """The number of rows of a batch's first tensor (0 if it has none)."""
+    if isinstance(structure, dict):
+        structure = list(structure.values())
+    if isinstance(structure, (list, tuple)):
+        for part in structure:
+            rows = leading_rows(part)
+            if rows:
+                return rows
+        return 0
+    return int(structure.shape[0]) if getattr(structure, "ndim", 0) else 0
+
+
 def all_gather_rows(structure):
     """Every process's `structure` (tensors, lists, dicts of them) concatenated along
     the first axis in rank order; processes may hold different numbers of rows."""
@@ -231,8 +248,11 @@ class DataReplicas:
     interface engine/torch/replicas.py's steps use (ModelShards has the same)."""
 
     def __init__(self, model, kind):
+        # The seed states too: every process draws the global batch's noise from one
+        # stream (a program that set no seed has a different one per process).
         broadcast_variables(list(model.trainable_variables) +
-                            list(model.non_trainable_variables))
+                            list(model.non_trainable_variables) + seed_states(model))
+        self.world = dist.get_world_size()
         self.reducer = GradientReducer(list(model.trainable_variables)) \
             if kind == "train" else None
         # Moving statistics (BatchNormalization) move with each process's rows.
@@ -249,8 +269,9 @@ class DataReplicas:
         if self.moving:
             average_variables(self.moving)
 
-    def context(self):
-        return contextlib.nullcontext()
+    def context(self, x):
+        """Random draws of the step: this process's rows of the global batch's."""
+        return batch_share(dist.get_rank(), self.world, leading_rows(x))
 
     def batch(self, x, y, sw):
         return x, y, sw     # this process's rows: training/ cut them

@@ -16,7 +16,7 @@ from torch.distributed.device_mesh import init_device_mesh
 from torch.distributed.tensor import DTensor, Replicate, Shard, distribute_tensor
 from torch.distributed.tensor.experimental import implicit_replication
 
-from layerkit.engine.torch.data_parallel import all_gather_rows, broadcast_variables
+from layerkit.engine.torch.data_parallel import all_gather_rows, broadcast_variables, seed_states
 
 _MESHES = {}
 
@@ -101,7 +101,7 @@ class ModelShards:
                 layouts[v.path] = placements(plan, v.path, tuple(axes), len(v.shape))
                 self.sharded.append((v, layouts[v.path]))
         unshard(plain)
-        broadcast_variables(plain)
+        broadcast_variables(plain + seed_states(model))
         if kind == "train":
             # An optimizer slot is split as the Variable it belongs to.
             for slot in model.optimizer.variables:
@@ -118,7 +118,7 @@ class ModelShards:
     def sync(self):
         unshard([v for v, _ in self.sharded])
 
-    def context(self):
+    def context(self, x):
         return implicit_replication()
 
     def batch(self, x, y, sw):
