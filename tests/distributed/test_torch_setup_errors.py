@@ -52,3 +52,32 @@ def test_layouts_that_do_not_fit_the_variable_or_the_mesh():
         placements(plan, "d/bias", (None, "model"), 1)
     with pytest.raises(ValueError, match="names axis 'rows', which the device mesh"):
         placements(plan, "d/kernel", ("rows", None), 2)
+
+
+def test_a_layout_along_the_batch_axis_is_not_implemented():
+    from layerkit.engine.common.distribution_plan import DistributionPlan
+    from layerkit.engine.torch.model_parallel import placements
+    from torch.distributed.tensor import Shard
+    grid = DistributionPlan("model", (2, 2), ("batch", "model"),
+                            tuple(f"cpu:{i}" for i in range(4)), "batch")
+    with pytest.raises(NotImplementedError, match=r"Variable 'd/kernel' splits it along the "
+                                                  r"mesh's batch axis 'batch'.*FSDP"):
+        placements(grid, "d/kernel", ("batch", "model"), 2)
+    # A batch axis of size 1 splits nothing: the layout stands.
+    one = DistributionPlan("model", (1, 2), ("batch", "model"), ("cpu:0", "cpu:1"), "batch")
+    assert placements(one, "d/kernel", (None, "batch"), 2)[0] == Shard(1)
+
+
+def test_each_process_finds_its_place_in_the_mesh():
+    from layerkit.engine.common.distribution_plan import DistributionPlan
+    d = _engine()
+    plan = DistributionPlan("model", (2, 2), ("batch", "model"),
+                            ("cpu:0", "cpu:1", "cpu:2", "cpu:3"), "batch")
+    assert [d.mesh_coordinates(plan, r) for r in range(4)] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    # Devices listed column-major: rank 1 sits at (1, 0), rank 2 at (0, 1).
+    swapped = DistributionPlan("model", (2, 2), ("batch", "model"),
+                               ("cpu:0", "cpu:2", "cpu:1", "cpu:3"), "batch")
+    assert d.mesh_coordinates(swapped, 1) == (1, 0) and d.mesh_coordinates(swapped, 2) == (0, 1)
+    twice = DistributionPlan("model", (2,), ("batch",), ("cpu:0", "cpu:0"), "batch")
+    with pytest.raises(ValueError, match="that of rank 1 appears 0 times"):
+        d.mesh_coordinates(twice, 1)

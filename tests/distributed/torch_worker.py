@@ -7,7 +7,9 @@
     torch_worker.py OUT kill   rank 1 kills itself during the first epoch; rank 0
                                must stop with an error naming rank 1.
     torch_worker.py OUT hang   rank 1 stops answering; rank 0 must stop at the timeout.
-    torch_worker.py OUT model  as fit, with ModelParallel (DTensor) under torchrun.
+    torch_worker.py OUT model  as fit, with ModelParallel (DTensor) under torchrun
+                               on a 1 x 2 (batch x model) mesh; model_batch: a 2 x 1
+                               mesh (the batch split), model_grid: 2 x 2 (4 processes).
     torch_worker.py OUT bn     as fit, with a BatchNormalization layer first.
     torch_worker.py OUT noise  as fit, with GaussianNoise and Dropout first; records
                                the noise each training step added (noise_rank{r}.npz).
@@ -75,10 +77,14 @@ def data_parallel():
     return distribution.DataParallel()
 
 
-def model_parallel():
+MESHES = {"model": (1, 2), "model_batch": (2, 1), "model_grid": (2, 2)}
+
+
+def model_parallel(mode):
     """d1's kernel split by columns and its bias with them, d2's kernel by rows:
-    DTensor gathers or sums the partial results; the batch is not split (1 x 2 mesh)."""
-    mesh = distribution.DeviceMesh((1, 2), ("batch", "model"), distribution.list_devices())
+    DTensor gathers or sums the partial results; the batch is split along "batch"."""
+    mesh = distribution.DeviceMesh(MESHES[mode], ("batch", "model"),
+                                   distribution.list_devices())
     layouts = distribution.LayoutMap(mesh)
     layouts["d1/kernel"] = (None, "model")
     layouts["d1/bias"] = ("model",)
@@ -107,7 +113,8 @@ def main(out, mode):
     several = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if several:
         distribution.initialize(timeout_s=float(os.environ.get("LAYERKIT_DIST_TIMEOUT", 10)))
-        distribution.set_distribution(data_parallel() if mode != "model" else model_parallel())
+        distribution.set_distribution(model_parallel(mode) if mode in MESHES
+                                      else data_parallel())
     rank = int(os.environ.get("RANK", 0))   # torchrun sets it
     x, y, xv, yv = data()
     m = model(batch_norm=mode == "bn", noise=mode == "noise")
@@ -121,7 +128,10 @@ def main(out, mode):
                     callbacks=callbacks, verbose=0)
     evaluated = m.evaluate(xv, yv, batch_size=GLOBAL_BATCH, verbose=0, return_dict=True)
     predicted = m.predict(xv, batch_size=GLOBAL_BATCH, verbose=0)
-    np.savez(os.path.join(out, f"result_rank{rank}.npz"), predicted=predicted,
+    # The rows of a global batch of 16 this process computes on.
+    from layerkit.training import process_share
+    rows = process_share.share(np.arange(GLOBAL_BATCH))
+    np.savez(os.path.join(out, f"result_rank{rank}.npz"), predicted=predicted, rows=rows,
              history=json.dumps(history.history), evaluated=json.dumps(evaluated),
              **{f"w{i}": w for i, w in enumerate(m.get_weights())})
     if mode == "noise":

@@ -32,7 +32,7 @@ def _wait(work, what):
         raise distribution.collective_failed(e, what) from None
 
 
-def _run(fn, what):
+def run_collective(fn, what):
     try:
         return fn()
     except RuntimeError as e:
@@ -122,7 +122,7 @@ class GradientReducer:
             self._next += 1
 
     def _launch(self, bucket):
-        bucket.work = _run(lambda: dist.all_reduce(bucket.flat, async_op=True),
+        bucket.work = run_collective(lambda: dist.all_reduce(bucket.flat, async_op=True),
                            "the gradient all-reduce")
 
     def gradients(self, local):
@@ -150,6 +150,11 @@ class GradientReducer:
         return out
 
 
+def whole(t):
+    """A tensor as a plain tensor: a DTensor (ModelParallel) made whole."""
+    return t.full_tensor() if hasattr(t, "full_tensor") else t
+
+
 def _through_flat(variables, collective, what):
     """`collective` applied to the Variables' values packed in one flat tensor per
     dtype (one message instead of one per Variable), the results assigned back."""
@@ -157,8 +162,8 @@ def _through_flat(variables, collective, what):
     for v in variables:
         by_dtype.setdefault(v.value.dtype, []).append(v)
     for group in by_dtype.values():
-        flat = torch.cat([v.value.detach().reshape(-1) for v in group])
-        _run(lambda: collective(flat), what)
+        flat = torch.cat([whole(v.value.detach()).reshape(-1) for v in group])
+        run_collective(lambda: collective(flat), what)
         offset = 0
         for v in group:
             n = v.value.numel()
@@ -177,24 +182,25 @@ def broadcast_variables(variables):
                   "the broadcast of the initial weights")
 
 
-def average_variables(variables):
-    """Each Variable's mean over the processes."""
+def average_variables(variables, group=None):
+    """Each Variable's mean over the processes (of `group`, default all)."""
     def average(flat):
-        dist.all_reduce(flat)
-        flat.div_(dist.get_world_size())
+        dist.all_reduce(flat, group=group)
+        flat.div_(dist.get_world_size(group))
     _through_flat(variables, average, "the moving-statistics average")
 
 
-def reduced_metric_results(model):
+def reduced_metric_results(model, group=None):
     """model.metric_results() computed on the metric states summed across processes
-    (Keras's metrics keep sums and counts, so the sum is the global batch's state);
-    each process's own states are restored afterwards, to keep accumulating."""
+    (of `group`, default all; Keras's metrics keep sums and counts, so the sum is the
+    global batch's state); each process's own states are restored afterwards, to keep
+    accumulating."""
     variables = list(model.metrics_variables())
     if not variables:
         return model.metric_results()
-    local = [v.value for v in variables]
+    local = [whole(v.value) for v in variables]
     flat = torch.cat([t.detach().reshape(-1).to(torch.float64) for t in local])
-    _run(lambda: dist.all_reduce(flat), "the metric reduction")
+    run_collective(lambda: dist.all_reduce(flat, group=group), "the metric reduction")
     offset = 0
     for v, t in zip(variables, local):
         n = t.numel()
@@ -220,27 +226,30 @@ def leading_rows(structure):
     return int(structure.shape[0]) if getattr(structure, "ndim", 0) else 0
 
 
-def all_gather_rows(structure):
+def all_gather_rows(structure, group=None, order=None):
     """Every process's `structure` (tensors, lists, dicts of them) concatenated along
-    the first axis in rank order; processes may hold different numbers of rows."""
+    the first axis in rank order (of `group`, default all processes; `order`: the
+    group ranks in the order to concatenate); processes may hold different numbers
+    of rows."""
     if structure is None:
         return None
     if isinstance(structure, dict):
-        return {k: all_gather_rows(v) for k, v in structure.items()}
+        return {k: all_gather_rows(v, group, order) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
-        return type(structure)(all_gather_rows(v) for v in structure)
+        return type(structure)(all_gather_rows(v, group, order) for v in structure)
     t = structure.detach().contiguous()
-    world = dist.get_world_size()
+    world = dist.get_world_size(group)
     rows = torch.tensor([t.shape[0]], dtype=torch.int64, device=t.device)
     counts = [torch.zeros_like(rows) for _ in range(world)]
-    _run(lambda: dist.all_gather(counts, rows), "the prediction gather")
+    run_collective(lambda: dist.all_gather(counts, rows, group=group), "the prediction gather")
     counts = [int(c) for c in counts]
     most = max(counts)
     if t.shape[0] < most:
         t = torch.cat([t, t.new_zeros((most - t.shape[0],) + tuple(t.shape[1:]))])
     parts = [torch.empty_like(t) for _ in range(world)]
-    _run(lambda: dist.all_gather(parts, t), "the prediction gather")
-    return torch.cat([p[:c] for p, c in zip(parts, counts)])
+    run_collective(lambda: dist.all_gather(parts, t, group=group), "the prediction gather")
+    order = range(world) if order is None else order
+    return torch.cat([parts[i][:counts[i]] for i in order])
 
 
 class DataReplicas:
