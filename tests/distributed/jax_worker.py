@@ -4,7 +4,9 @@
 
 MODE: "one" (no distribution), "dp" (DataParallel over every device), "mp"
 (ModelParallel: Dense kernels split along "model" of a (batch, model) mesh),
-"die" (two processes; process 1 dies after the first epoch). Writes OUT/result.npz
+"die" (two processes; process 1 dies after the first epoch), "data" (DataParallel;
+data_kinds.py's fits from a PyDataset and Datasets), "data_one" (the same, no
+distribution). Writes OUT/result.npz
 (weights and predictions) and OUT/logs.json; a fit writes a checkpoint and a CSV log
 under OUT (process 0 only, by design).
 """
@@ -54,7 +56,21 @@ def distribution():
     return D.ModelParallel(layout_map=layouts, batch_dim_name="batch")
 
 
+def main_data_kinds():
+    from data_kinds import fit_each_kind
+    if MODE == "data":
+        D.set_distribution(D.DataParallel())
+    x, y = data()
+    out = fit_each_kind(model, x, y, BATCH, PROCESS or 0)
+    os.makedirs(OUT, exist_ok=True)
+    np.savez(os.path.join(OUT, "result.npz"), **out)
+    with open(os.path.join(OUT, "logs.json"), "w") as f:
+        json.dump({}, f)
+
+
 def main():
+    if MODE in ("data", "data_one"):
+        return main_data_kinds()
     if MODE != "one":
         D.set_distribution(distribution())
     x, y = data()

@@ -13,6 +13,8 @@
     torch_worker.py OUT bn     as fit, with a BatchNormalization layer first.
     torch_worker.py OUT noise  as fit, with GaussianNoise and Dropout first; records
                                the noise each training step added (noise_rank{r}.npz).
+    torch_worker.py OUT data   data_kinds.py's fits from a PyDataset and Datasets
+                               (data_rank{r}.npz).
     torch_worker.py OUT unseeded  as fit, but each process's NumPy stream is seeded
                                with its rank before fit (as if the program set no seed):
                                the shuffles must still follow process 0's.
@@ -116,6 +118,12 @@ def main(out, mode):
         distribution.set_distribution(model_parallel(mode) if mode in MESHES
                                       else data_parallel())
     rank = int(os.environ.get("RANK", 0))   # torchrun sets it
+    if mode == "data":
+        from data_kinds import fit_each_kind
+        x, y, _, _ = data()
+        np.savez(os.path.join(out, f"data_rank{rank}.npz"),
+                 **fit_each_kind(model, x, y, GLOBAL_BATCH, rank))
+        return
     x, y, xv, yv = data()
     m = model(batch_norm=mode == "bn", noise=mode == "noise")
     callbacks = [keras.callbacks.ModelCheckpoint(os.path.join(out, f"ckpt_rank{rank}.keras")),
