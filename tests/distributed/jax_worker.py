@@ -110,7 +110,11 @@ def placement(m, x, y):
     hlo = runner._one.lower(state, batch).compile().as_text()
     _, new = runner._one(state, batch)
     kernel = new.trainable[0]
-    return {"kernel_spec": [a for a in kernel.sharding.spec] + [None] * (2 - len(kernel.sharding.spec)),
+    # Adam's first slot for that kernel
+    slot = next(i for i, v in enumerate(m.optimizer.variables)
+                if getattr(v, "_reference_path", None) == m.trainable_variables[0].path)
+    spec = lambda a: [x for x in a.sharding.spec] + [None] * (2 - len(a.sharding.spec))  # noqa
+    return {"kernel_spec": spec(kernel), "slot_spec": spec(new.optimizer[slot]),
             "kernel_shard_shape": list(kernel.addressable_shards[0].data.shape),
             "x_shard_shape": list(batch[0].addressable_shards[0].data.shape),
             "all_reduce": "all-reduce" in hlo}

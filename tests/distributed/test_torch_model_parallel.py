@@ -14,8 +14,17 @@ def runs(tmp_path_factory, torch_alone_run):
     return torch_alone_run, two
 
 
+SHARDED = ["sequential/d1/kernel", "sequential/d1/bias", "sequential/d2/kernel",
+           # Adam's slots follow their Variable
+           "adam/sequential_d1_kernel_momentum", "adam/sequential_d1_kernel_velocity",
+           "adam/sequential_d1_bias_momentum", "adam/sequential_d1_bias_velocity",
+           "adam/sequential_d2_kernel_momentum", "adam/sequential_d2_kernel_velocity"]
+
+
 def test_sharded_variables_train_as_one_process(runs):
     torch_launch.assert_same_run(*runs)
+    sharded = torch_launch.load(runs[1] / "result_rank0.npz")["sharded"].tolist()
+    assert sorted(sharded) == sorted(SHARDED)
     for rank in (0, 1):   # a batch axis of size 1: both processes feed every row
         rows = torch_launch.load(runs[1] / f"result_rank{rank}.npz")["rows"]
         assert rows.tolist() == list(range(16))

@@ -81,3 +81,23 @@ def test_each_process_finds_its_place_in_the_mesh():
     twice = DistributionPlan("model", (2,), ("batch",), ("cpu:0", "cpu:0"), "batch")
     with pytest.raises(ValueError, match="that of rank 1 appears 0 times"):
         d.mesh_coordinates(twice, 1)
+
+
+def test_bad_input_under_torchrun(tmp_path):
+    """Two processes: a global batch that does not divide by them, a mesh that is not
+    one device per process, a layout axis the mesh lacks or along the batch axis, and
+    a LayoutMap key that matches nothing; predict pads its own last batch."""
+    import json
+    done = torch_launch.run_torchrun(tmp_path, "bad")
+    assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-3000:]
+    for rank in (0, 1):
+        got = json.loads((tmp_path / f"bad_rank{rank}.json").read_text())
+        assert "global batch size 15 does not divide by the 2 model replicas" in got["fit"]
+        assert "global batch size 7 does not divide by the 2" in got["evaluate"]
+        assert got["predict_rows"] == 31 and got["predict_gap"] < 1e-6
+        assert "1 device(s) along 'batch' but 2 processes joined" in got["mesh"]
+        assert "['modle']" in got["axis"] and "('batch', 'model')" in got["axis"]
+        assert got["batch_axis"].startswith("NotImplementedError: The layout ('batch', None) "
+                                            "of Variable 'sequential_"), got
+        assert "/d1/kernel' splits it along the mesh's batch axis 'batch'" in got["batch_axis"]
+        assert len(got["unmatched"]) == 1 and "'.*conv2d.*kernel'" in got["unmatched"][0]

@@ -15,6 +15,8 @@
                                the noise each training step added (noise_rank{r}.npz).
     torch_worker.py OUT data   data_kinds.py's fits from a PyDataset and Datasets
                                (data_rank{r}.npz).
+    torch_worker.py OUT bad    bad input under torchrun: the messages (and predict's
+                               padded last batch) in bad_rank{r}.json.
     torch_worker.py OUT unseeded  as fit, but each process's NumPy stream is seeded
                                with its rank before fit (as if the program set no seed):
                                the shuffles must still follow process 0's.
@@ -24,6 +26,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -88,9 +91,9 @@ def model_parallel(mode):
     mesh = distribution.DeviceMesh(MESHES[mode], ("batch", "model"),
                                    distribution.list_devices())
     layouts = distribution.LayoutMap(mesh)
-    layouts["d1/kernel"] = (None, "model")
-    layouts["d1/bias"] = ("model",)
-    layouts["d2/kernel"] = ("model", None)
+    layouts[".*d1/kernel"] = (None, "model")     # regexes match the whole path,
+    layouts[".*d1/bias"] = ("model",)            # "sequential/d1/kernel"
+    layouts[".*d2/kernel"] = ("model", None)
     return distribution.ModelParallel(layout_map=layouts, batch_dim_name="batch")
 
 
@@ -117,7 +120,13 @@ def main(out, mode):
         distribution.initialize(timeout_s=float(os.environ.get("LAYERKIT_DIST_TIMEOUT", 10)))
         distribution.set_distribution(model_parallel(mode) if mode in MESHES
                                       else data_parallel())
+        # A layout that matches no Variable would leave the run unsharded: stop there.
+        warnings.filterwarnings("error", message="LayoutMap key")
     rank = int(os.environ.get("RANK", 0))   # torchrun sets it
+    if mode == "bad":
+        with open(os.path.join(out, f"bad_rank{rank}.json"), "w") as f:
+            json.dump(bad_input(), f)
+        return
     if mode == "data":
         from data_kinds import fit_each_kind
         x, y, _, _ = data()
@@ -139,12 +148,57 @@ def main(out, mode):
     # The rows of a global batch of 16 this process computes on.
     from layerkit.training import process_share
     rows = process_share.share(np.arange(GLOBAL_BATCH))
+    replicas = m._runners["train"].replicas
+    sharded = [v.path for v, _ in getattr(replicas, "sharded", ())]
     np.savez(os.path.join(out, f"result_rank{rank}.npz"), predicted=predicted, rows=rows,
+             sharded=np.array(sharded, dtype=str),
              history=json.dumps(history.history), evaluated=json.dumps(evaluated),
              **{f"w{i}": w for i, w in enumerate(m.get_weights())})
     if mode == "noise":
         np.savez(os.path.join(out, f"noise_rank{rank}.npz"), noise=np.stack(RecordedNoise.seen),
                  dropout=np.stack(RecordedDropout.seen))
+
+
+def _error(fn):
+    try:
+        fn()
+    except (ValueError, NotImplementedError) as err:
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
+def bad_input():
+    """What bad input gets with two processes (DataParallel is set by main)."""
+    x, y, xv, _ = data()
+    m = model()
+    out = {"fit": _error(lambda: m.fit(x, y, batch_size=15, epochs=1, verbose=0)),
+           "evaluate": _error(lambda: m.evaluate(x, y, batch_size=7, verbose=0))}
+    # predict pads a last batch of 15 rows itself and returns exactly 31 rows, as
+    # one process (no distribution) predicts them.
+    predicted = m.predict(xv[:31], batch_size=16, verbose=0)
+    distribution.set_distribution(None)
+    alone = m.predict(xv[:31], batch_size=16, verbose=0)
+    out["predict_rows"] = int(predicted.shape[0])
+    out["predict_gap"] = float(np.abs(predicted - alone).max())
+    distribution.set_distribution(distribution.DataParallel(devices=["cpu:0"]))
+    out["mesh"] = _error(lambda: model().fit(x, y, batch_size=16, epochs=1, verbose=0))
+    mesh = distribution.DeviceMesh((1, 2), ("batch", "model"), distribution.list_devices())
+    out["axis"] = _error(lambda: distribution.LayoutMap(mesh).__setitem__("d1/kernel",
+                                                                          (None, "modle")))
+    grid = distribution.DeviceMesh((2, 1), ("batch", "model"), distribution.list_devices())
+    layouts = distribution.LayoutMap(grid)
+    layouts[".*d1/kernel"] = ("batch", None)
+    distribution.set_distribution(distribution.ModelParallel(layout_map=layouts))
+    out["batch_axis"] = _error(lambda: model().fit(x, y, batch_size=16, epochs=1, verbose=0))
+    layouts = distribution.LayoutMap(mesh)
+    layouts[".*d1/kernel"] = (None, "model")
+    layouts[".*conv2d.*kernel"] = (None, None, None, "model")
+    distribution.set_distribution(distribution.ModelParallel(layout_map=layouts))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model().fit(x, y, batch_size=16, epochs=1, verbose=0)
+    out["unmatched"] = [str(w.message) for w in caught if "LayoutMap" in str(w.message)]
+    return out
 
 
 if __name__ == "__main__":
