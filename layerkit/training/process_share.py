@@ -4,8 +4,8 @@ Every process passes the full global arrays (or the same generator) to
 fit/evaluate/predict; each takes the contiguous rows [p*B/P, (p+1)*B/P) of every
 global batch of B rows (P shares, p this process's: the engine's data_share(); on
 torch's ModelParallel the processes of one model replica feed the same share) and
-the engine assembles the global batch from the shares. One process with several devices keeps the whole
-batch; the engine splits it over its devices.
+the engine assembles the global batch from the shares. One process with several
+devices keeps the whole batch; the engine splits it over its devices.
 """
 import warnings
 

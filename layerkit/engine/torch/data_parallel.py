@@ -123,7 +123,7 @@ class GradientReducer:
 
     def _launch(self, bucket):
         bucket.work = run_collective(lambda: dist.all_reduce(bucket.flat, async_op=True),
-                           "the gradient all-reduce")
+                                     "the gradient all-reduce")
 
     def gradients(self, local):
         """The averaged gradients, in `variables` order (`local`: autograd's result,

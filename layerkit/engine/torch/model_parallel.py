@@ -134,9 +134,10 @@ class ModelShards:
         if self.parts > 1:
             self.group = mesh.get_group(plan.batch_axis)
             batch_dim = plan.axis_names.index(plan.batch_axis)
-            coordinate = [distribution.mesh_coordinates(plan, dist.get_global_rank(self.group, i))
-                          [batch_dim] for i in range(self.parts)]
-            order = sorted(range(self.parts), key=coordinate.__getitem__)
+            # Gather predictions in the order of the replicas along the batch axis.
+            along = [distribution.mesh_coordinates(plan, dist.get_global_rank(self.group, i))
+                     for i in range(self.parts)]
+            order = sorted(range(self.parts), key=lambda i: along[i][batch_dim])
         self.order = order
         self.trainable = [layouts.get(v.path) for v in model.trainable_variables] \
             if kind == "train" else []
@@ -155,6 +156,7 @@ class ModelShards:
             average_variables(self.moving, self.group)
 
     def context(self, x):
+        """DTensor's implicit replication, and random draws cut to this replica's rows."""
         stack = contextlib.ExitStack()
         stack.enter_context(implicit_replication())
         stack.enter_context(batch_share(self.index, self.parts, leading_rows(x)))

@@ -19,18 +19,18 @@ CUDA's Philox takes all 64 bits.
 The state tensor stays on the CPU even with a GPU, so reading it never waits on
 the device.
 
-Several processes (DataParallel under torchrun): every process holds the same seed
-state but different rows of the global batch. Inside `batch_share(index, parts,
-rows)`, which the replicated step enters, a draw whose first dimension is `rows`
-is drawn for the whole global batch (`rows * parts`) and cut to this process's rows,
-so each process's noise differs and equals what one process draws at the same
-global batch (as on JAX, where the jitted step draws over the global array). The
-cost: every process draws the global batch's noise, P times its own share (a
-Dropout on 64 of 128 rows x 64 units: 45 us instead of 29 us per step, one CPU
-thread, against a step of about 1 ms; folding the process index into the seed
-instead would cost nothing but give other noise than one process). A shuffle or a categorical draw cannot
-be cut that way (it depends on the rows' values): there each process folds its
-index into the seed.
+Several processes (DataParallel under torchrun, or ModelParallel's batch axis):
+every process holds the same seed state but different rows of the global batch.
+Inside `batch_share(index, parts, rows)`, which the replicated step enters, a draw
+whose first dimension is `rows` is drawn for the whole global batch (`rows * parts`)
+and cut to this process's rows, so each process's noise differs and equals what
+one process draws at the same global batch (as on JAX, where the jitted step draws
+over the global array). The cost: every process draws the global batch's noise,
+P times its own share (a Dropout on 64 of 128 rows x 64 units: 45 us instead of
+29 us per step, one CPU thread, against a step of about 1 ms). Folding the process
+index into the seed instead would cost nothing but give other noise than one
+process. A shuffle or a categorical draw cannot be cut that way (it depends on the
+rows' values): there each process folds its index into the seed.
 """
 import contextlib
 import threading
