@@ -10,12 +10,12 @@ and returns the outputs in the order the steps ran. Nothing is traced outside th
 `h @ recurrent_kernel` and the gates, as the hand-written loop in benchmarks/bench_lstm.py
 does (the seed LSTM classifier's jitted train step now compiles to that loop's HLO op for
 op, but for the donated state). XLA:CPU has no fused RNN kernel, so every configuration
-runs this way. Measured on 2026-12-06 on 2 cores shared by 5 sessions (load 6-8), XLA one thread, CPU time: the
-gradient of LSTM(128) over 32x80x256 inputs under jit took 58-60 ms with the projection
-in the body (whose backward pass also ran a (256, 512) kernel-gradient matmul and a bias
-reduction per step) and 52-54 ms hoisted. An earlier note here said hoisting was slower
-(268 ms against 177 ms): one wall-clock run on a heavily loaded machine, not reproduced.
-Figures for the whole classifier are in README.md (LSTM row).
+runs this way. Measured on 2026-12-06 on 2 cores shared by 5 sessions (load 6-8), XLA
+one thread, CPU time: the gradient of LSTM(128) over 32x80x256 inputs under jit took
+58-60 ms with the projection in the body (whose backward pass also ran a (256, 512)
+kernel-gradient matmul and a bias reduction per step) and 52-54 ms hoisted. An earlier
+note here said hoisting was slower (268 ms against 177 ms): one wall-clock run on a
+heavily loaded machine, not reproduced. Figures for the whole classifier are in README.md (LSTM row).
 
 The hooks also carry nothing but the states: an LSTM/GRU step's output is its new `h`,
 so the last output is the final `h` (zeros after a masked last step with
