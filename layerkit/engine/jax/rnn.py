@@ -15,7 +15,8 @@ one thread, CPU time: the gradient of LSTM(128) over 32x80x256 inputs under jit 
 58-60 ms with the projection in the body (whose backward pass also ran a (256, 512)
 kernel-gradient matmul and a bias reduction per step) and 52-54 ms hoisted. An earlier
 note here said hoisting was slower (268 ms against 177 ms): one wall-clock run on a
-heavily loaded machine, not reproduced. Figures for the whole classifier are in README.md (LSTM row).
+heavily loaded machine, not reproduced. Figures for the whole classifier: README.md
+(LSTM row).
 
 The hooks also carry nothing but the states: an LSTM/GRU step's output is its new `h`,
 so the last output is the final `h` (zeros after a masked last step with
