@@ -69,6 +69,35 @@ def test_control_flow_lambdas_save_and_load_outside_safe_mode(tmp_path, name, bu
     np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
+def _more_control_flow():
+    """A nested custom_gradient function, while_loop, switch, associative_scan and
+    vectorized_map, all given lambdas."""
+    @ops.custom_gradient
+    def doubled(v):
+        def grad(*upstream, **kwargs):
+            return ops.clip(upstream[0] if upstream else kwargs["upstream"], -0.01, 0.01)
+        return v * 2.0, grad
+
+    x = layers.Input((3, 4))
+    h = doubled(layers.Dense(4)(x))
+    h = ops.while_loop(lambda v: ops.sum(v) < 100.0, lambda v: (v + 1.0,), (h,), 3)[0]
+    h = ops.switch(1, [lambda v: v * 2, lambda v: v - 1], h)
+    h = ops.associative_scan(lambda a, b: a + b, h, axis=1)
+    return Model(x, ops.vectorized_map(lambda r: r * 3.0, h))
+
+
+def test_every_control_flow_op_rebuilds_its_lambdas_from_a_config():
+    model = _more_control_flow()
+    config = model.get_config()
+    with pytest.raises(ValueError, match=r"OpLayer .*safe mode"):
+        Model.from_config(config)
+    with SafeModeScope(False):
+        clone = Model.from_config(json.loads(json.dumps(config)))
+    clone.set_weights(model.get_weights())
+    x = np.random.default_rng(3).random((2, 3, 4)).astype("float32")
+    np.testing.assert_allclose(to_np(clone(x)), to_np(model(x)), rtol=1e-6)
+
+
 def test_a_captured_value_json_cannot_hold_is_named_with_the_op():
     x = layers.Input((3,))
     weights = np.ones(3, "float32")
