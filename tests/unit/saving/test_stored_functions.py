@@ -166,3 +166,18 @@ def test_layerkit_lambda_file_loads_in_keras_outside_safe_mode(tmp_path, keras_o
     x = np.random.default_rng(2).normal(size=(4, 3)).astype("float32")
     np.testing.assert_allclose(theirs.predict(x, verbose=0), ours.predict(x, verbose=0),
                                rtol=1e-5, atol=1e-6)
+
+
+# --- Keras 2 (tf_keras) ---------------------------------------------------------------
+def test_keras2_lambda_file_loads_outside_safe_mode():
+    """tests/fixtures/tf_keras/lambda.h5 (make_keras2_lambda_fixture.py): Keras 2's
+    function_type "lambda" with its closure, rebuilt as tf_keras ran it."""
+    import os
+    fixtures = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "tf_keras")
+    data = np.load(os.path.join(fixtures, "lambda.npz"))
+    path = os.path.join(fixtures, "lambda.h5")
+    with pytest.raises(ValueError, match=r'Lambda layer "square".*safe_mode=False'):
+        layerkit.models.load_model(path)
+    model = layerkit.models.load_model(path, safe_mode=False)
+    np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["predict"],
+                               rtol=1e-5, atol=1e-5)
