@@ -141,8 +141,10 @@ class Optimizer:
                 else:
                     value = ops.full(tuple(var.shape), init, dtype=var.dtype)
                 ref = getattr(var, "path", None) or var.name
-                self._slots[name].append(
-                    self._new_variable(value, f"{str(ref).replace('/', '_')}_{name}", var.dtype))
+                slot = self._new_variable(value, f"{str(ref).replace('/', '_')}_{name}",
+                                          var.dtype)
+                slot._reference_path = ref   # a distribution places it as its variable
+                self._slots[name].append(slot)
 
     @property
     def variables(self):

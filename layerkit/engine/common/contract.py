@@ -66,7 +66,7 @@ CONTRACT = {
     # Process facts and set-up for several devices/hosts (engine/common/distribution_plan.py
     # holds the plan the trainers read).
     "distribution": ("list_devices", "initialize", "process_id", "num_processes",
-                     "broadcast_int"),
+                     "broadcast_int", "data_share"),
 }
 
 # What `trainer.make_step(model, kind)` returns: run(batch, n, want_logs) -> logs or None,
