@@ -181,3 +181,16 @@ def test_keras2_lambda_file_loads_outside_safe_mode():
     model = layerkit.models.load_model(path, safe_mode=False)
     np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["predict"],
                                rtol=1e-5, atol=1e-5)
+
+
+def test_clone_model_rebuilds_lambdas_without_leaving_safe_mode(restore_safe_mode):
+    # The config comes from a live model, not a file: clone_model may rebuild its code.
+    from layerkit.models import Sequential, clone_model
+    model = Sequential([layers.Input((3,)), layers.Lambda(lambda t: t * 3.0)])
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    np.testing.assert_allclose(to_np(clone_model(model)(x)), x * 3.0)
+    source = _cond_model()       # weights are ones: the clone computes the same
+    np.testing.assert_allclose(to_np(clone_model(source)(x)), to_np(source(x)), rtol=1e-6)
+    assert lk_config.in_safe_mode() is not False
+    with pytest.raises(ValueError, match="safe"):
+        Sequential.from_config(model.get_config())
