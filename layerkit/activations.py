@@ -3,7 +3,9 @@
 Each takes a tensor (or anything `layerkit.ops` accepts) and returns a tensor.
 Where Keras 2 and Keras 3 differ, these follow Keras 3: `gelu` is exact by default,
 `hard_sigmoid` is relu6(x + 3) / 6, `softmax` accepts rank-1 inputs and a tuple of axes.
-(`layerkit.backend.hard_sigmoid`, the legacy K function, keeps Keras 2's 0.2 x + 0.5.)
+Keras 2's clip(0.2 x + 0.5, 0, 1) is `keras2_hard_sigmoid`: what "hard_sigmoid" means in
+a Keras 2 file's layer config (saving/keras2_activations.py) and what the legacy K
+function `layerkit.backend.hard_sigmoid` computes.
 """
 import inspect
 import warnings
@@ -57,6 +59,11 @@ def sigmoid(x):
 def hard_sigmoid(x):
     """relu6(x + 3) / 6, Keras 3's definition."""
     return ops.hard_sigmoid(_t(x))
+
+
+def keras2_hard_sigmoid(x):
+    """clip(0.2 x + 0.5, 0, 1), Keras 2's hard_sigmoid (a Keras 2 file's "hard_sigmoid")."""
+    return ops.clip(0.2 * _t(x) + 0.5, 0.0, 1.0)
 
 
 def hard_silu(x):
@@ -209,7 +216,8 @@ def sparsemax(x, axis=-1):
     return ops.moveaxis(ops.maximum(x - tau, 0.0), -1, axis)
 
 
-_FUNCTIONS = (linear, relu, leaky_relu, relu6, sigmoid, hard_sigmoid, hard_silu, log_sigmoid,
+_FUNCTIONS = (linear, relu, leaky_relu, relu6, sigmoid, hard_sigmoid, keras2_hard_sigmoid,
+              hard_silu, log_sigmoid,
               softmax, log_softmax, tanh, elu, selu, celu, softplus, softsign, silu, gelu,
               exponential, mish, glu, hard_tanh, tanh_shrink, soft_shrink, hard_shrink,
               squareplus, sparse_plus, threshold, sparse_sigmoid, sparsemax)

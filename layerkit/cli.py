@@ -41,8 +41,9 @@ def main(argv=None):
     summary = sub.add_parser("summary", help="print the summary of saved models")
     summary.add_argument("files", nargs="+", metavar="FILE")
     summary.add_argument("--unsafe", action="store_true",
-                         help="allow Lambda layers stored as Python bytecode (runs code "
-                              "from the file: only for files you trust)")
+                         help="allow functions stored as Python bytecode (Lambda layers, "
+                              "control-flow ops): runs code from the file, only for files "
+                              "you trust")
     args = parser.parse_args(argv)
     return _run(args) if args.command == "run" else _summary(args)
 

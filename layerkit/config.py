@@ -101,3 +101,44 @@ def standardize_data_format(data_format):
     if data_format not in _VALID_FORMATS:
         raise ValueError(f"data_format must be one of {_VALID_FORMATS}, received {data_format!r}.")
     return data_format
+
+
+# --- safe mode (Keras 3's `keras.config.enable_unsafe_deserialization`) -----------
+# None: nobody has said; loading code then treats it as safe (it fails closed).
+_SAFE_MODE = None
+
+
+def enable_unsafe_deserialization():
+    """Lets every later load rebuild Python functions stored as bytecode (a Lambda's
+    lambda, a control-flow op's function) without safe_mode=False, as Keras 3's does.
+    Only do this for files you trust: loading them runs their code."""
+    global _SAFE_MODE
+    _SAFE_MODE = False
+
+
+def in_safe_mode():
+    """True/False while a SafeModeScope (or enable_unsafe_deserialization) says so, None
+    where nothing has."""
+    return _SAFE_MODE
+
+
+class SafeModeScope:
+    """`with SafeModeScope(False): Model.from_config(config)`: the safe mode that
+    deserialization inside the block follows (Keras 3's serialization_lib scope)."""
+
+    def __init__(self, safe_mode=True):
+        if safe_mode not in (True, False, None):
+            raise ValueError(f"SafeModeScope: safe_mode must be True, False or None, "
+                             f"received {safe_mode!r}.")
+        self.safe_mode = safe_mode
+
+    def __enter__(self):
+        global _SAFE_MODE
+        self._outer = _SAFE_MODE
+        _SAFE_MODE = self.safe_mode
+        return self
+
+    def __exit__(self, *exc):
+        global _SAFE_MODE
+        _SAFE_MODE = self._outer
+        return False

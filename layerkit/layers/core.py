@@ -3,12 +3,12 @@ Masking."""
 import inspect
 import numbers
 import sys
-import types
 
 from layerkit import activations, constraints, initializers, ops, regularizers
 from layerkit import engine
 from layerkit import random as lk_random
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+from layerkit.layers import function_code
 from layerkit.layers.input_spec import InputSpec
 from layerkit.layers.layer import Layer
 from layerkit.layers.symbolic_function import SymbolicFunctionNeeded, symbolic_runner
@@ -231,20 +231,15 @@ class Masking(Layer):
 
 
 # --- Lambda ----------------------------------------------------------------
-_LAMBDA_MARK = "__lambda__"
-
-
-def _is_python_lambda(fn):
-    return isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>"
+def _owner(layer_name, what):
+    return f'Lambda layer "{layer_name}"' + ("" if what == "function" else f" ({what})")
 
 
 def _serialize_function(fn, layer_name, what):
-    """A named function is stored by name and module; a Python lambda only as a marker
-    (its code is never written into a config)."""
-    if _is_python_lambda(fn):
-        return {"class_name": _LAMBDA_MARK, "config": None,
-                "note": f"The {what} of Lambda layer {layer_name!r} is a Python lambda; "
-                        "layerkit does not store code in configs."}
+    """A lambda or a nested function is stored as its code (function_code.py); a named
+    function by name and module, as Keras 3 writes both."""
+    if function_code.stores_code(fn):
+        return function_code.dump_function(fn, _owner(layer_name, what))
     name = getattr(fn, "__name__", None)
     if name is None:
         raise ValueError(f'Lambda "{layer_name}": cannot serialize {what} {fn!r}: it has no '
@@ -258,21 +253,26 @@ def _registered_objects():
 
 
 def _deserialize_function(config, custom_objects, layer_name, what):
-    """The callable named by `config`, found without executing any stored code: in
-    custom_objects, the registered custom objects, layerkit's activations and ops, or a
-    module that is already imported."""
+    """The callable `config` describes: a function passed in custom_objects under the
+    layer's name ("lam", or "lam.output_shape"), stored code (rebuilt outside safe mode
+    only), or a name found in custom_objects, the registered objects, layerkit's
+    activations and ops, or a module that is already imported."""
     if callable(config):
         return config
     custom_objects = dict(custom_objects or {})
-    if isinstance(config, dict) and config.get("class_name") == _LAMBDA_MARK:
-        key = layer_name if what == "function" else f"{layer_name}.{what}"
+    key = layer_name if what == "function" else f"{layer_name}.{what}"
+    if isinstance(config, dict) and config.get("class_name") == function_code.LAMBDA_CLASS:
         if callable(custom_objects.get(key)):
             return custom_objects[key]
+        if function_code.is_stored_code(config):
+            return function_code.load_function(
+                config, _owner(layer_name, what),
+                f"pass the function in code as custom_objects={{{key!r}: fn}}.")
+        # Written by layerkit before it stored code: a marker only.
         raise ValueError(
-            f'Lambda layer "{layer_name}": its {what} was a Python lambda, whose code is not '
-            "stored in configs or model files (loading a model never executes code from a "
-            "file). Re-create the layer in code, or define the function with `def` and pass "
-            f"it as custom_objects={{{key!r}: fn}} (or register it by name).")
+            f'Lambda layer "{layer_name}": its {what} was a Python lambda whose code the '
+            "file does not hold. Re-create the layer in code, or pass the function as "
+            f"custom_objects={{{key!r}: fn}}.")
     module = None
     if isinstance(config, dict):
         module = config.get("module")
@@ -300,6 +300,16 @@ def _deserialize_function(config, custom_objects, layer_name, what):
         f'Lambda layer "{layer_name}": unknown {what} {name!r} (module {module!r}). Pass it '
         f"through custom_objects={{{name!r}: fn}}, register it, or import its module before "
         "loading.")
+
+
+def _keras2_code(value, module):
+    """Keras 2's bytecode entry (function_type "lambda": the code, or [code, defaults,
+    closure]) in Keras 3's form."""
+    code, defaults, closure = (list(value) + [None, None])[:3] \
+        if isinstance(value, (list, tuple)) else (value, None, None)
+    return {"class_name": function_code.LAMBDA_CLASS,
+            "config": {"code": code, "defaults": defaults, "closure": closure,
+                       "module": module}}
 
 
 class Lambda(Layer):
@@ -400,7 +410,7 @@ class Lambda(Layer):
                                    config.pop("output_shape_module", None))}
         for what, (kind, module) in legacy.items():
             if kind == "lambda":
-                config[what] = {"class_name": _LAMBDA_MARK}
+                config[what] = _keras2_code(config[what], module)
             elif kind == "function":
                 config[what] = {"class_name": "function", "config": config[what],
                                 "module": module}

@@ -2,8 +2,8 @@
 `x @ w`) or indexing (`x[:, 0]`) applied to symbolic tensors becomes a layer call, so the
 operation is a node of the functional graph (Keras 3 does the same with `keras.ops`).
 
-The layer stores the op's NAME (looked up in `layerkit.ops`, so a config names no
-code) and its fixed arguments; the symbolic operands are replaced by slots and become
+The layer stores the op's NAME (looked up in `layerkit.ops`) and its fixed arguments
+(a lambda argument as its code: op_layer_codec.py); the symbolic operands are replaced by slots and become
 the layer's inputs. Symbolic operands may be positional or keyword arguments, or items
 of a list/tuple argument (`ops.concatenate([a, b])`).
 """
@@ -43,8 +43,9 @@ class OpLayer(Layer):
         prefix = _PREFIX.get(op, op.rpartition(".")[2])
         super().__init__(name=name or naming.uniquify(prefix), **layer_kwargs)
         self.op = op
-        self._arguments = [codec.decode(a, op) for a in (arguments or [])]
-        self._kwargs = {k: codec.decode(v, op) for k, v in (kwargs or {}).items()}
+        owner = self._owner()
+        self._arguments = [codec.decode(a, op, owner) for a in (arguments or [])]
+        self._kwargs = {k: codec.decode(v, op, owner) for k, v in (kwargs or {}).items()}
         if op == "getitem" and len(self._arguments) != 2:
             raise ValueError(f'OpLayer "{self.name}": `getitem` takes 2 operands (a tensor '
                              f"and an index), received {len(self._arguments)}.")
@@ -85,14 +86,19 @@ class OpLayer(Layer):
             raise ValueError(f'Operation "{self.name}" ({self.op}) cannot be applied to '
                              f"operands {shapes}{extra}: {e}") from e
 
+    def _owner(self):
+        return f'OpLayer "{self.name}" ({self.op})'
+
     def get_config(self):
         config = super().get_config()
+        owner = self._owner()
         config.update({"op": self.op,
                        "arguments": [codec.encode(a, self.op, is_index=self._fn is None
-                                                  and i == 1)
+                                                  and i == 1, owner=owner)
                                      for i, a in enumerate(self._arguments)]})
         if self._kwargs:
-            config["kwargs"] = {k: codec.encode(v, self.op) for k, v in self._kwargs.items()}
+            config["kwargs"] = {k: codec.encode(v, self.op, owner=owner)
+                                for k, v in self._kwargs.items()}
         return config
 
     def __repr__(self):

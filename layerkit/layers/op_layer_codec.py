@@ -1,9 +1,9 @@
 """How an OpLayer's fixed arguments (numbers, strings, arrays, Variables, shapes, axes,
 an index, the functions of a control-flow op) are written into a JSON config and read
 back. A symbolic operand is a slot `{"tensor": i}`: the layer's i-th input at run time.
-A function is stored by module and name, never as code (as Keras's safe mode refuses
-to load a lambda's code): a lambda or a function defined inside another cannot be read
-back unless it is registered by name."""
+A function defined at module level is stored by module and name; a lambda or a
+function defined inside another is stored as its code (layers/function_code.py, Keras
+3's "__lambda__" form), which loads back only outside safe mode."""
 import sys
 import types
 
@@ -12,6 +12,7 @@ import numpy as np
 from layerkit import engine
 from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.variables import Variable
+from layerkit.layers import function_code
 
 
 class Slot:
@@ -49,15 +50,18 @@ def _decode_index_item(item):
 
 
 # --- functions ---------------------------------------------------------------------
-def _encode_function(fn):
+def _encode_function(fn, owner):
+    if function_code.stores_code(fn):
+        return function_code.dump_function(fn, owner)
     name = getattr(fn, "__qualname__", None) or fn.__name__
-    entry = {"module": getattr(fn, "__module__", None), "name": name}
-    if "<lambda>" in name or "<locals>" in name:
-        entry["code_not_stored"] = True
-    return entry
+    return {"module": getattr(fn, "__module__", None), "name": name}
 
 
-def _decode_function(entry, op):
+def _decode_function(entry, owner):
+    if function_code.is_stored_code(entry):
+        return function_code.load_function(
+            entry, owner, "build the model in code, with its functions defined by `def` at "
+            "module level (stored by name, they load in safe mode).")
     from layerkit.utils.object_registry import get_custom_objects
     name = entry.get("name", "")
     short = name.rpartition(".")[2]
@@ -74,20 +78,23 @@ def _decode_function(entry, op):
             found = getattr(found, part, None)
         if callable(found):
             return found
-    kind = ("a Python lambda" if short == "<lambda>" else
-            f"the function {short!r} defined inside another function"
-            if entry.get("code_not_stored") else
-            f"the function {name!r} of module {entry.get('module')!r}")
+    if entry.get("code_not_stored"):
+        # Written by layerkit before it stored code: the name only.
+        raise ValueError(
+            f"{owner}: its argument was a lambda or the nested function {short!r}, whose "
+            "code this config does not hold (it was saved before layerkit stored code). "
+            "Register a function under that name (layerkit.saving.register_keras_"
+            "serializable, or custom_objects when loading), or rebuild the model in code.")
     raise ValueError(
-        f"OpLayer ({op}): its argument was {kind}, whose code is not stored in configs or "
-        "model files (loading never executes code from a file). Define it with `def` at "
-        "module level and import that module before loading, or register it by name "
-        "(layerkit.saving.register_keras_serializable, or custom_objects when loading).")
+        f"{owner}: its argument was the function {name!r} of module "
+        f"{entry.get('module')!r}, which is not imported. Import that module before "
+        "loading, or register the function by name (layerkit.saving.register_keras_"
+        "serializable, or custom_objects when loading).")
 
 
 # --- arguments ---------------------------------------------------------------------
-def encode(value, op, is_index=False):
-    """The JSON form of one argument of `op`."""
+def encode(value, op, is_index=False, owner=None):
+    """The JSON form of one argument of `op`; `owner` names the layer in errors."""
     if isinstance(value, Slot):
         return {"tensor": value.index}
     if is_index and not isinstance(value, (Variable, np.ndarray)) \
@@ -105,23 +112,25 @@ def encode(value, op, is_index=False):
     if isinstance(value, np.dtype):
         return {"value": standardize_dtype(value)}
     if isinstance(value, (list, tuple)):
-        return {"list": [encode(v, op) for v in value], "tuple": isinstance(value, tuple)}
+        return {"list": [encode(v, op, owner=owner) for v in value],
+                "tuple": isinstance(value, tuple)}
     if isinstance(value, np.ndarray) or engine.is_tensor(value):
         arr = np.asarray(engine.convert_to_numpy(value))
         return {"array": arr.tolist(), "dtype": str(arr.dtype)}
     if isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
-        return {"function": _encode_function(value)}
+        return {"function": _encode_function(value, owner or f"OpLayer ({op})")}
     raise ValueError(f"OpLayer: cannot store the argument {value!r:.80} of `{op}` in a "
                      "config: expected a number, string, None, array, Variable, function, "
                      "or a list/tuple of those.")
 
 
-def decode(entry, op=None):
-    """An argument from its JSON form; anything that is not a dict was given in code."""
+def decode(entry, op=None, owner=None):
+    """An argument from its JSON form; anything that is not a dict was given in code.
+    `owner` names the layer in errors."""
     if not isinstance(entry, dict):
         return entry
     if "function" in entry:
-        return _decode_function(entry["function"], op)
+        return _decode_function(entry["function"], owner or f"OpLayer ({op})")
     if "tensor" in entry:
         return Slot(int(entry["tensor"]))
     if "index" in entry:
@@ -133,7 +142,7 @@ def decode(entry, op=None):
                                 dtype=spec["dtype"], trainable=spec.get("trainable", True),
                                 name=spec.get("name"))
     if "list" in entry:
-        items = [decode(v, op) for v in entry["list"]]
+        items = [decode(v, op, owner) for v in entry["list"]]
         return tuple(items) if entry.get("tuple") else items
     if "array" in entry:
         return np.asarray(entry["array"], dtype=entry.get("dtype"))

@@ -2,8 +2,9 @@
 
 A config names a class; the class is looked up in custom_objects, the
 registry, then layerkit's own layers and models (which register themselves in
-utils/object_registry.py when imported). Nothing from the config is ever executed
-as code. Public as `layerkit.saving.serialize_keras_object` and friends.
+utils/object_registry.py when imported). Nothing from the config is executed as
+code, except a function stored as bytecode, which its layer rebuilds only outside
+safe mode (function_code.py). Public as `layerkit.saving.serialize_keras_object` and friends.
 
 Configs record Keras's public module names ("keras.layers", "keras"), never
 layerkit's own modules, so a file written on one engine loads on the other and in

@@ -14,7 +14,7 @@ evaluates.
 """
 import numpy as np
 
-from layerkit import config, ops
+from layerkit import activations, config, ops
 from layerkit.engine.common.dtypes import standardize_dtype
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor as _Symbolic
 from layerkit.engine.common.variables import Variable as _Variable
@@ -454,7 +454,7 @@ def softsign(x):
 
 def hard_sigmoid(x):
     """Keras 2's piecewise-linear sigmoid: clip(0.2 x + 0.5, 0, 1)."""
-    return ops.clip(0.2 * _t(x) + 0.5, 0.0, 1.0)
+    return activations.keras2_hard_sigmoid(x)
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):

@@ -11,7 +11,11 @@ initialized weights), as Keras's `keras.models.clone_model`.
 layer.get_config())`; return the layer itself to share it); `call_function(layer,
 *args, **kwargs)` calls it in the new graph; `recursive=True` clones nested models
 with the same functions instead of passing them to clone_function whole.
+
+A Lambda's lambda (or a control-flow op's) is stored as code in get_config(); cloning
+rebuilds it outside safe mode, since the config comes from a live model, not a file.
 """
+from layerkit.config import SafeModeScope
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.input_layer import Input, InputLayer
 from layerkit.utils.tree import flatten, map_structure
@@ -24,6 +28,12 @@ def _default_clone(layer):
 def clone_model(model, input_tensors=None, clone_function=None, call_function=None,
                 recursive=False, **kwargs):
     """A new model of the same architecture as `model`, with new weights."""
+    with SafeModeScope(False):
+        return _clone_model(model, input_tensors, clone_function, call_function, recursive,
+                            **kwargs)
+
+
+def _clone_model(model, input_tensors, clone_function, call_function, recursive, **kwargs):
     from layerkit.models.functional import Functional
     from layerkit.models.model import Model
     from layerkit.models.sequential import Sequential

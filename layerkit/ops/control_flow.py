@@ -5,7 +5,8 @@ to the engine's control_flow module (lax primitives on JAX, eager loops / torch.
 
 On symbolic tensors each records a graph node that holds its callables; its output
 shape comes from abstract evaluation or a rule in ops/symbolic_specs.py. A config
-names the callables (module and name); a lambda's code is never stored."""
+names the module-level callables (module and name) and stores a lambda's code, which
+loads back only outside safe mode (layers/function_code.py)."""
 import functools
 
 from layerkit import engine as _engine_package

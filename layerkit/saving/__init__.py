@@ -3,6 +3,7 @@
 Importing it registers the save/load functions with models/saving_hook.py, so
 `model.save()` and friends reach them.
 """
+from layerkit.config import SafeModeScope as SafeModeScope
 from layerkit.layers.serialization import (deserialize_keras_object as deserialize_keras_object,
                                            serialize_keras_object as serialize_keras_object)
 from layerkit.models.saving_hook import set_saving_hook as _set_saving_hook

@@ -11,7 +11,7 @@ import datetime
 import io
 import json
 
-from layerkit.saving import file_io, weights_h5
+from layerkit.saving import file_io, keras2_activations, weights_h5
 from layerkit.saving.model_config import model_from_file_config, model_to_file_config
 
 # The Keras release whose file layout this module writes (Keras reads it back).
@@ -75,6 +75,11 @@ def load_keras(path, custom_objects=None, compile=True, safe_mode=True):
         if _WEIGHTS not in archive.namelist():
             raise file_io.ModelFileError(f"{path} has no {_WEIGHTS}.")
         weights = archive.read(_WEIGHTS)
+        if _METADATA in archive.namelist():
+            # tf_keras (Keras 2) writes .keras files too; they keep Keras 2's meanings.
+            version = _member_json(archive, path, _METADATA).get("keras_version")
+            if version is not None and keras2_activations.is_keras2_version(version):
+                config = keras2_activations.from_keras2(config)
     model = model_from_file_config(config, custom_objects, compile, safe_mode)
     try:
         h5 = h5py.File(io.BytesIO(weights), "r")

@@ -21,7 +21,7 @@ import numpy as np
 
 from layerkit import engine
 from layerkit.layers.serialization import serialize_keras_object
-from layerkit.saving import file_io
+from layerkit.saving import file_io, keras2_activations
 from layerkit.saving.keras2_optimizer import _parse, load_keras2_slots
 from layerkit.saving.compile_config import compile_from_config, get_compile_config
 from layerkit.saving.model_config import model_from_config_dict
@@ -128,6 +128,7 @@ def model_config_json(model):
     if "input_layers" in config["config"]:
         config["config"] = _keras2_nodes(config["config"])
     _keras2_input_layers(config["config"])
+    config = keras2_activations.to_keras2(config)
     return json.dumps({"class_name": config["class_name"], "config": config["config"]},
                       default=_jsonable)
 
@@ -224,6 +225,9 @@ def load_h5_model(path, custom_objects=None, compile=True, safe_mode=True):
         if isinstance(config.get("config"), list):
             # Keras 2.0–2.2 Sequential: the config is the list of layers.
             config["config"] = {"layers": config["config"]}
+        version = f.attrs.get("keras_version")
+        if keras2_activations.is_keras2_version(None if version is None else _decode(version)):
+            config = keras2_activations.from_keras2(config)
         model = model_from_config_dict(config, custom_objects, safe_mode)[0]
         read_h5_weights(f, model)
         read_seeds(f, model)

@@ -30,7 +30,9 @@ def clone_compiled_model(model):
     """A new model with `model`'s architecture and fresh weights, compiled as `model`
     was (optimizer from its config, same loss and metrics)."""
     from layerkit import optimizers
-    clone = type(model).from_config(model.get_config())
+    from layerkit.config import SafeModeScope
+    with SafeModeScope(False):      # a live model's config: its lambdas may be rebuilt
+        clone = type(model).from_config(model.get_config())
     if getattr(model, "compiled", False):
         args = model._compile_args
         optimizer = optimizers.deserialize(optimizers.serialize(model.optimizer))

@@ -1,12 +1,15 @@
 """Core layers: Dense, Activation, Dropout, Lambda, Identity, ActivityRegularization,
 Masking — numbers against numpy and the real Keras, shapes, weights, config."""
+import base64
 import json
+import marshal
 
 import numpy as np
 import pytest
 
 from layerkit import engine, constraints, initializers, regularizers
 from layerkit import layers
+from layerkit.config import SafeModeScope
 from layerkit.engine.common import naming
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 
@@ -296,32 +299,84 @@ def test_lambda_named_function_config_round_trip():
               "output_shape_module": None, "arguments": {}}
     old = layers.Lambda.from_config(keras2)
     assert old.function is module_level_double and old._output_shape == (6,)
-    with pytest.raises(ValueError, match="never executes code"):
-        layers.Lambda.from_config(dict(keras2, function=["4wEAAA", None, None],
-                                       function_type="lambda"))
+    # Keras 2's bytecode form: [code, defaults, closure] with function_type "lambda".
+    keras2_code = dict(keras2, function=[_code_of(lambda t, k=5.0: t * k), [5.0], None],
+                       function_type="lambda")
+    with pytest.raises(ValueError, match=r'Lambda layer "k2".*bytecode.*safe_mode=False'):
+        layers.Lambda.from_config(keras2_code)
+    with SafeModeScope(False):
+        rebuilt = layers.Lambda.from_config(keras2_code)
+    np.testing.assert_allclose(to_np(rebuilt(np.array([[1.0, 2.0]]))), [[5.0, 10.0]])
     clone2 = layers.Lambda.from_config({"function": "relu", "name": "r"})
     np.testing.assert_allclose(to_np(clone2(np.array([[-1.0, 2.0]]))), [[0.0, 2.0]])
 
 
-def test_lambda_with_python_lambda_refuses_to_load_code():
-    layer = layers.Lambda(lambda t: t + 1, name="anon")
+def _code_of(fn):
+    return base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
+
+
+def _make_nested(offset):
+    def shift(t):
+        return t + offset
+    return shift
+
+
+def test_lambda_stores_a_python_lambda_as_code_and_loads_it_outside_safe_mode():
+    scale = 3.0
+    layer = layers.Lambda(lambda t: t * scale + 1, output_shape=lambda s: s, name="anon")
     config = layer.get_config()
     json.dumps(config)
-    assert config["function"]["class_name"] == "__lambda__"
-    assert config["function"]["config"] is None  # no code is stored
-    with pytest.raises(ValueError, match=r'anon.*lambda.*never executes code'):
+    stored = config["function"]
+    assert stored["class_name"] == "__lambda__"
+    assert set(stored["config"]) >= {"code", "defaults", "closure"}
+    assert stored["config"]["closure"] == [3.0]
+    assert config["output_shape"]["class_name"] == "__lambda__"
+    with pytest.raises(ValueError, match=r'Lambda layer "anon": .*bytecode.*safe mode.*'
+                                         r"custom_objects=\{'anon': fn\}"):
         layers.Lambda.from_config(config)
-    keras_style = dict(config, function={"class_name": "__lambda__",
-                                         "config": {"code": "xyz", "defaults": None,
-                                                    "closure": None}})
-    with pytest.raises(ValueError, match="never executes code"):
-        layers.Lambda.from_config(keras_style)
-    clone = layers.Lambda.from_config(config, custom_objects={"anon": module_level_double})
+    clone = layers.Lambda.from_config(config, custom_objects={"anon": module_level_double,
+                                                              "anon.output_shape": tuple})
     assert clone.function is module_level_double
+    with SafeModeScope(False):
+        rebuilt = layers.Lambda.from_config(config)
+    x = np.array([[1.0, -2.0]], "float32")
+    np.testing.assert_allclose(to_np(rebuilt(x)), x * 3.0 + 1)
+    assert rebuilt.compute_output_shape((None, 2)) == (None, 2)
+    # Saved again, it stores the same function (marshal's bytes may differ in flags).
+    again = rebuilt.get_config()["function"]["config"]
+    assert (again["closure"], again["defaults"], again["module"]) == \
+        (stored["config"]["closure"], None, __name__)
+    assert marshal.loads(base64.b64decode(again["code"])) == rebuilt.function.__code__
     with pytest.raises(ValueError, match="unknown function"):
         layers.Lambda.from_config({"function": {"class_name": "function",
                                                 "config": "no_such_fn", "module": "nowhere"},
                                    "name": "x"})
+
+
+def test_lambda_nested_function_is_stored_as_code():
+    layer = layers.Lambda(_make_nested(2.5), name="nested")
+    config = layer.get_config()
+    assert config["function"]["class_name"] == "__lambda__"
+    with SafeModeScope(False):
+        rebuilt = layers.Lambda.from_config(config)
+    np.testing.assert_allclose(to_np(rebuilt(np.array([[1.0]]))), [[3.5]])
+
+
+def test_lambda_closure_that_json_cannot_hold_is_named():
+    table = np.arange(3.0)
+    layer = layers.Lambda(lambda t: t * table, name="captures")
+    with pytest.raises(ValueError, match=r'Lambda layer "captures": its function captures '
+                                         r"'table', a value of type ndarray"):
+        layer.get_config()
+
+
+def test_old_lambda_marker_without_code_is_refused_with_a_way_out():
+    config = {"name": "old", "function": {"class_name": "__lambda__", "config": None},
+              "arguments": {}}
+    with pytest.raises(ValueError, match=r"old.*does not hold.*custom_objects"):
+        layers.Lambda.from_config(config)
+    clone = layers.Lambda.from_config(config, custom_objects={"old": module_level_double})
+    assert clone.function is module_level_double
 
 
 # --- Identity, ActivityRegularization, Masking -----------------------------------
