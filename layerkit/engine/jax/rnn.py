@@ -9,7 +9,7 @@ and returns the outputs in the order the steps ran. Nothing is traced outside th
 (time*batch, features) matmul before the scan, and the scan body does only
 `h @ recurrent_kernel` and the gates, as the hand-written loop in benchmarks/bench_lstm.py
 does (the seed LSTM classifier's jitted train step now compiles to that loop's HLO op for
-op, but for the donated state). XLA:CPU has no fused RNN kernel, so every configuration
+op). XLA:CPU has no fused RNN kernel, so every configuration
 runs this way. Measured on 2026-12-06 on 2 cores shared by 5 sessions (load 6-8), XLA
 one thread, CPU time: the gradient of LSTM(128) over 32x80x256 inputs under jit took
 58-60 ms with the projection in the body (whose backward pass also ran a (256, 512)
