@@ -141,8 +141,12 @@ class Optimizer:
                 else:
                     value = ops.full(tuple(var.shape), init, dtype=var.dtype)
                 ref = getattr(var, "path", None) or var.name
-                self._slots[name].append(
-                    self._new_variable(value, f"{str(ref).replace('/', '_')}_{name}", var.dtype))
+                slot = self._new_variable(value, f"{str(ref).replace('/', '_')}_{name}",
+                                          var.dtype)
+                # In its variable's memory order where the engine keeps one (a torch
+                # conv kernel's), so the update's list ops run on one layout.
+                engine.core.keep_memory_order(slot, like=var)
+                self._slots[name].append(slot)
 
     @property
     def variables(self):

@@ -36,6 +36,11 @@ class Variable(common_variables.Variable):
         return self.value
 
 
+def keep_memory_order(variable, like=None, order=None):
+    """Nothing to do: XLA lays out every array inside the compiled step (the PyTorch
+    engine keeps a conv kernel, and its optimizer slots, in the order its kernel reads)."""
+
+
 def convert_to_tensor(x, dtype=None, sparse=None):
     if isinstance(x, common_variables.Variable):
         x = x.value
