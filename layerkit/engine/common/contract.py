@@ -5,7 +5,8 @@ from typing import NamedTuple
 CONTRACT = {
     "core": ("NAME", "Variable", "convert_to_tensor", "convert_to_numpy", "is_tensor", "cast",
              "cond", "stop_gradient", "compute_output_spec", "no_grad", "default_int_dtype",
-             "value_and_grad", "jit", "keep_memory_order"),
+             "value_and_grad", "jit", "keep_memory_order",
+             "keep_conv_kernel_layout"),
     "numpy": (
         "abs", "absolute", "add", "subtract", "multiply", "divide", "true_divide",
         "floor_divide", "mod", "power", "negative", "reciprocal", "square", "sqrt", "exp",
@@ -25,7 +26,7 @@ CONTRACT = {
         "quantile", "unique", "empty", "copy", "conj", "real", "imag", "logaddexp"),
     "nn": ("relu", "relu6", "sigmoid", "tanh", "softplus", "softsign", "silu", "swish", "selu",
            "log_sigmoid", "elu", "leaky_relu", "gelu", "hard_sigmoid", "softmax", "log_softmax",
-           "one_hot", "dense", "conv", "keep_conv_kernel_layout", "depthwise_conv",
+           "one_hot", "dense", "conv", "depthwise_conv",
            "conv_transpose", "max_pool", "average_pool", "batch_normalization",
            "fused_batch_normalization", "layer_normalization", "dot_product_attention"),
     "elementwise": (
@@ -51,6 +52,7 @@ CONTRACT = {
     "control_flow": ("switch", "scan", "fori_loop", "while_loop", "map", "associative_scan",
                      "vectorized_map", "custom_gradient"),
     "ctc": ("ctc_loss",),
+    "losses": ("binary_crossentropy_probabilities",),
     "sparse": ("is_sparse", "todense", "one_hot", "multi_hot", "bincount"),
     "random": ("make_seed_state", "reseed", "normal", "uniform", "truncated_normal", "randint",
                "dropout", "shuffle", "categorical"),

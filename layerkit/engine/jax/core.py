@@ -41,6 +41,10 @@ def keep_memory_order(variable, like=None, order=None):
     engine keeps a conv kernel, and its optimizer slots, in the order its kernel reads)."""
 
 
+def keep_conv_kernel_layout(variable):
+    """Nothing to do, as keep_memory_order."""
+
+
 def convert_to_tensor(x, dtype=None, sparse=None):
     if isinstance(x, common_variables.Variable):
         x = x.value

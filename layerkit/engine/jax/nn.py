@@ -114,11 +114,6 @@ def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op, k
     return y + bias.astype(y.dtype)
 
 
-def keep_conv_kernel_layout(variable):
-    """Nothing to do: XLA picks the kernel's layout inside the compiled step (the
-    PyTorch engine keeps a conv kernel in the memory order its convolution reads)."""
-
-
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
          bias=None):
     """N-D convolution; a kernel with fewer input channels than the input makes

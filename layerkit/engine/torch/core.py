@@ -90,7 +90,7 @@ class Variable(common_variables.Variable):
 def keep_memory_order(variable, like=None, order=None):
     """Keeps `variable`'s values in a memory order other than its shape's: `order`
     lists its axes outermost first (a conv kernel (spatial..., in, out) in torch's
-    (out, in, spatial...) weight order: engine/torch/nn.py's keep_conv_kernel_layout),
+    (out, in, spatial...) weight order: keep_conv_kernel_layout below),
     or `like` names a Variable whose order it shares (an optimizer slot beside its
     variable: the update's list ops then take torch's fast path on one layout). The
     step's own values keep that order (torch's elementwise ops follow their inputs'
@@ -107,6 +107,16 @@ def keep_memory_order(variable, like=None, order=None):
             step *= variable.shape[axis]
     variable._strides = tuple(strides)
     variable._direct_assign(variable._value)
+
+
+def keep_conv_kernel_layout(variable):
+    """Keeps a conv kernel Variable (spatial..., in, out) in the memory of torch's
+    (out, in, spatial...) weight: the permute in engine/torch/nn.py's `_conv` is then
+    contiguous as it is (no copy of each kernel per step), and the kernel's gradient
+    (that permute of torch's weight gradient), its update and its optimizer slots
+    share one layout."""
+    n = len(variable.shape) - 2
+    keep_memory_order(variable, order=(n + 1, n) + tuple(range(n)))
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):

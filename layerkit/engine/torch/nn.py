@@ -6,7 +6,7 @@ from layerkit import config
 from layerkit.engine.common.conv_utils import (conv_bias, conv_groups, conv_settings,
                                                   depthwise_channels, pool_settings,
                                                   transpose_settings)
-from layerkit.engine.torch.core import convert_to_tensor, keep_memory_order
+from layerkit.engine.torch.core import convert_to_tensor
 
 _T = torch.Tensor
 
@@ -219,15 +219,6 @@ def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op, b
             bias = bias.to(x.dtype)
     y = _CONV[n](x, weight, bias, strides, sym, dilation_rate, groups)
     return _from_channels_first(y, data_format)
-
-
-def keep_conv_kernel_layout(variable):
-    """Keeps a conv kernel Variable (spatial..., in, out) in the memory of torch's
-    (out, in, spatial...) weight: `_conv`'s permute is then contiguous as it is (no
-    copy of each kernel per step), and the kernel's gradient (that permute of torch's
-    weight gradient), its update and its optimizer slots share one layout."""
-    n = len(variable.shape) - 2
-    keep_memory_order(variable, order=(n + 1, n) + tuple(range(n)))
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
