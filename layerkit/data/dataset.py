@@ -8,6 +8,7 @@ per epoch. Transformations are lazy and chain like tf.data's::
           .shuffle(1000).batch(32).prefetch(AUTOTUNE))
 """
 
+import contextlib
 import glob
 import itertools
 import os
@@ -25,6 +26,26 @@ UNKNOWN_CARDINALITY = ops.UNKNOWN
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset",
            "TFRecordDataset"]
+
+
+# Each shuffle()'s place among the program's shuffle() calls, and the seed that
+# unseeded shuffles follow while a distributed fit reads them (shared_shuffle_seed).
+_SHUFFLES = itertools.count()
+_SHARED = {"seed": None}
+
+
+@contextlib.contextmanager
+def shared_shuffle_seed(seed):
+    """Inside, a pass over an unseeded `shuffle()` takes its order from `seed`, the
+    shuffle's place among the program's shuffle() calls and the pass's number,
+    instead of fresh entropy. The processes of a distributed fit run the same program
+    and read the same Dataset: with process 0's seed they shuffle it alike, so their
+    shares of each global batch (training/process_share.py) split one batch."""
+    previous, _SHARED["seed"] = _SHARED["seed"], int(seed)
+    try:
+        yield
+    finally:
+        _SHARED["seed"] = previous
 
 
 def _positive_int(value, what):
@@ -248,15 +269,18 @@ class Dataset:
         base = (np.random.SeedSequence().entropy if seed is None else int(seed))
         counter = itertools.count()
         lock = threading.Lock()
+        place = next(_SHUFFLES)
 
         def make():
+            shared = _SHARED["seed"] if seed is None else None
+            start = [base] if shared is None else [shared, place]
             if reshuffle_each_iteration:
                 with lock:
                     epoch = next(counter)
-                seq = (np.random.SeedSequence() if seed is None
-                       else np.random.SeedSequence([base, epoch]))
+                seq = (np.random.SeedSequence() if seed is None and shared is None
+                       else np.random.SeedSequence(start + [epoch]))
             else:
-                seq = np.random.SeedSequence([base])
+                seq = np.random.SeedSequence(start)
             return ops.shuffle_iter(iter(self), buffer_size, np.random.default_rng(seq))
 
         return self._derive(make, self._cardinality, "ShuffleDataset")

@@ -4,6 +4,7 @@ Arrays (numpy, lists, engine tensors, dicts of them), Python generators and
 iterators, `Sequence`s (ImageDataGenerator iterators among them), layerkit
 Datasets, and any re-iterable loader (a tf.data.Dataset, a torch DataLoader).
 """
+import contextlib
 import itertools
 import math
 import warnings
@@ -11,6 +12,7 @@ import warnings
 import numpy as np
 
 from layerkit import engine
+from layerkit.training import process_share
 from layerkit.utils.tree import flatten, map_structure
 from layerkit.utils.data_sequence import Sequence
 
@@ -252,6 +254,22 @@ class IterableAdapter:
                 raise ValueError(f"steps must be a positive number, received {steps}.")
         self.steps = steps
         self.num_batches = steps if steps is not None else self._known_length()
+        # Several processes read one layerkit Dataset alike, unseeded shuffles included.
+        # (layerkit.data is imported only then: a plain fit does not load it.)
+        self.shared_seed = None
+        if process_share.active():
+            from layerkit.data.dataset import Dataset
+            if isinstance(data, Dataset):
+                # Fresh entropy, not NumPy's global stream: the program's draws stay
+                # those of one process.
+                self.shared_seed = engine.distribution.broadcast_int(
+                    np.random.SeedSequence().entropy % 2**31)
+
+    def _shared_shuffles(self):
+        if self.shared_seed is None:
+            return contextlib.nullcontext()
+        from layerkit.data.dataset import shared_shuffle_seed
+        return shared_shuffle_seed(self.shared_seed)
 
     def _known_length(self):
         if self.is_sequence:
@@ -282,6 +300,10 @@ class IterableAdapter:
             for item in prefetched(self.data, indices, *self.reading):
                 yield _batch_to_numpy(item, self.class_weight, self.lists_are_tuples)
             return
+        with self._shared_shuffles():
+            yield from self._iterable_epoch()
+
+    def _iterable_epoch(self):
         if self.is_generator or self.steps is not None:
             # One iterator across epochs: each epoch takes `steps` items from it.
             if self._shared_iter is None:

@@ -2,9 +2,10 @@
 
 Every process passes the full global arrays (or the same generator) to
 fit/evaluate/predict; each takes the contiguous rows [p*B/P, (p+1)*B/P) of every
-global batch of B rows (P processes, p this process) and the engine assembles the
-global batch from the shares. One process with several devices keeps the whole
-batch; the engine splits it over its devices.
+global batch of B rows (P shares, p this process's: the engine's data_share(); on
+torch's ModelParallel the processes of one model replica feed the same share) and
+the engine assembles the global batch from the shares. One process with several
+devices keeps the whole batch; the engine splits it over its devices.
 """
 import warnings
 
@@ -63,19 +64,18 @@ def share(batch, stacked=False, what="batch"):
     if plan is None:
         return batch
     rows = batch_rows(batch, stacked)
-    procs = engine.distribution.num_processes()
+    p, shares = engine.distribution.data_share()
     replicas = plan.num_replicas
     for parts, name in ((replicas, "model replicas (devices along the mesh's batch axis "
-                         f"{plan.batch_axis!r})"), (procs, "processes")):
+                         f"{plan.batch_axis!r})"), (shares, "processes that split it")):
         if rows % parts:
             raise ValueError(
                 f"The global {what} size {rows} does not divide by the {parts} {name}. "
                 f"Pick a batch_size that is a multiple of {parts}, and a number of samples "
                 f"that is one too (the last batch holds the remainder).")
-    if procs == 1:
+    if shares == 1:
         return batch
-    p = engine.distribution.process_id()
-    per = rows // procs
+    per = rows // shares
     cut = slice(p * per, (p + 1) * per)
     take = (lambda a: a[:, cut]) if stacked else (lambda a: a[cut])
     return map_structure(lambda a: None if a is None else take(np.asarray(a)), batch)
@@ -88,7 +88,7 @@ def pad_rows(x):
     rows = batch_rows(x)
     if plan is None or rows == 0:
         return x, rows
-    step = np.lcm(plan.num_replicas, engine.distribution.num_processes())
+    step = np.lcm(plan.num_replicas, engine.distribution.data_share()[1])
     extra = (-rows) % step
     if not extra:
         return x, rows

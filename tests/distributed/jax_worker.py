@@ -4,7 +4,9 @@
 
 MODE: "one" (no distribution), "dp" (DataParallel over every device), "mp"
 (ModelParallel: Dense kernels split along "model" of a (batch, model) mesh),
-"die" (two processes; process 1 dies after the first epoch). Writes OUT/result.npz
+"die" (two processes; process 1 dies after the first epoch), "data" (DataParallel;
+data_kinds.py's fits from a PyDataset and Datasets), "data_one" (the same, no
+distribution). Writes OUT/result.npz
 (weights and predictions) and OUT/logs.json; a fit writes a checkpoint and a CSV log
 under OUT (process 0 only, by design).
 """
@@ -54,7 +56,21 @@ def distribution():
     return D.ModelParallel(layout_map=layouts, batch_dim_name="batch")
 
 
+def main_data_kinds():
+    from data_kinds import fit_each_kind
+    if MODE == "data":
+        D.set_distribution(D.DataParallel())
+    x, y = data()
+    out = fit_each_kind(model, x, y, BATCH, PROCESS or 0)
+    os.makedirs(OUT, exist_ok=True)
+    np.savez(os.path.join(OUT, "result.npz"), **out)
+    with open(os.path.join(OUT, "logs.json"), "w") as f:
+        json.dump({}, f)
+
+
 def main():
+    if MODE in ("data", "data_one"):
+        return main_data_kinds()
     if MODE != "one":
         D.set_distribution(distribution())
     x, y = data()
@@ -94,7 +110,11 @@ def placement(m, x, y):
     hlo = runner._one.lower(state, batch).compile().as_text()
     _, new = runner._one(state, batch)
     kernel = new.trainable[0]
-    return {"kernel_spec": [a for a in kernel.sharding.spec] + [None] * (2 - len(kernel.sharding.spec)),
+    # Adam's first slot for that kernel
+    slot = next(i for i, v in enumerate(m.optimizer.variables)
+                if getattr(v, "_reference_path", None) == m.trainable_variables[0].path)
+    spec = lambda a: [x for x in a.sharding.spec] + [None] * (2 - len(a.sharding.spec))  # noqa
+    return {"kernel_spec": spec(kernel), "slot_spec": spec(new.optimizer[slot]),
             "kernel_shard_shape": list(kernel.addressable_shards[0].data.shape),
             "x_shard_shape": list(batch[0].addressable_shards[0].data.shape),
             "all_reduce": "all-reduce" in hlo}

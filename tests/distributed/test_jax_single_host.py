@@ -40,7 +40,8 @@ def test_data_parallel_matches_one_device(data_parallel, jax_reference):
     placed = logs["placement"]
     # Variables whole on every device, the batch of 8 split 2 rows per device, and
     # the gradients summed across devices by a collective XLA put in.
-    assert placed["kernel_spec"] == [None, None] and placed["kernel_shard_shape"] == [6, 8]
+    assert placed["kernel_spec"] == placed["slot_spec"] == [None, None]
+    assert placed["kernel_shard_shape"] == [6, 8]
     assert placed["x_shard_shape"] == [2, 6]
     assert placed["all_reduce"]
     assert "5/5" in out   # one process: it prints
@@ -51,7 +52,7 @@ def test_model_parallel_matches_one_device(tmp_path, jax_reference):
     same_as_reference(logs, arrays, jax_reference)
     placed = logs["placement"]
     # The (6, 8) kernel split along "model" (2 devices), the batch along "batch" (2).
-    assert placed["kernel_spec"] == [None, "model"]
+    assert placed["kernel_spec"] == placed["slot_spec"] == [None, "model"]
     assert placed["kernel_shard_shape"] == [6, 4]
     assert placed["x_shard_shape"] == [4, 6]
 

@@ -53,7 +53,8 @@ CONTRACT = {
                      "vectorized_map", "custom_gradient"),
     "ctc": ("ctc_loss",),
     "losses": ("binary_crossentropy_probabilities",),
-    "sparse": ("is_sparse", "todense", "one_hot", "multi_hot", "bincount"),
+    "sparse": ("SUPPORTED", "is_sparse", "todense", "fromdense", "one_hot", "multi_hot",
+               "count", "bincount"),
     "random": ("make_seed_state", "reseed", "normal", "uniform", "truncated_normal", "randint",
                "dropout", "shuffle", "categorical"),
     "rnn": ("rnn", "lstm", "gru"),
@@ -67,7 +68,7 @@ CONTRACT = {
     # Process facts and set-up for several devices/hosts (engine/common/distribution_plan.py
     # holds the plan the trainers read).
     "distribution": ("list_devices", "initialize", "process_id", "num_processes",
-                     "broadcast_int"),
+                     "broadcast_int", "data_share"),
 }
 
 # What `trainer.make_step(model, kind)` returns: run(batch, n, want_logs) -> logs or None,

@@ -14,12 +14,11 @@ one model, each on its share of every global batch.
   so every process logs the numbers of the global batch.
 - `all_gather_rows`: predictions of every process's rows, concatenated in rank order.
 """
-import contextlib
-
 import torch
 import torch.distributed as dist
 
 from layerkit.engine.torch import distribution
+from layerkit.engine.torch.random import batch_share
 
 # Bytes per bucket: large enough to amortize a collective's latency, small enough that
 # the first bucket is ready early in the backward pass (DDP's default is 25 MiB).
@@ -33,7 +32,7 @@ def _wait(work, what):
         raise distribution.collective_failed(e, what) from None
 
 
-def _run(fn, what):
+def run_collective(fn, what):
     try:
         return fn()
     except RuntimeError as e:
@@ -123,8 +122,8 @@ class GradientReducer:
             self._next += 1
 
     def _launch(self, bucket):
-        bucket.work = _run(lambda: dist.all_reduce(bucket.flat, async_op=True),
-                           "the gradient all-reduce")
+        bucket.work = run_collective(lambda: dist.all_reduce(bucket.flat, async_op=True),
+                                     "the gradient all-reduce")
 
     def gradients(self, local):
         """The averaged gradients, in `variables` order (`local`: autograd's result,
@@ -151,6 +150,11 @@ class GradientReducer:
         return out
 
 
+def whole(t):
+    """A tensor as a plain tensor: a DTensor (ModelParallel) made whole."""
+    return t.full_tensor() if hasattr(t, "full_tensor") else t
+
+
 def _through_flat(variables, collective, what):
     """`collective` applied to the Variables' values packed in one flat tensor per
     dtype (one message instead of one per Variable), the results assigned back."""
@@ -158,13 +162,18 @@ def _through_flat(variables, collective, what):
     for v in variables:
         by_dtype.setdefault(v.value.dtype, []).append(v)
     for group in by_dtype.values():
-        flat = torch.cat([v.value.detach().reshape(-1) for v in group])
-        _run(lambda: collective(flat), what)
+        flat = torch.cat([whole(v.value.detach()).reshape(-1) for v in group])
+        run_collective(lambda: collective(flat), what)
         offset = 0
         for v in group:
             n = v.value.numel()
             v.assign(flat[offset:offset + n].view(v.value.shape).clone())
             offset += n
+
+
+def seed_states(model):
+    """The state Variables of the model's SeedGenerators."""
+    return [g.state for g in getattr(model, "seed_generators", ())]
 
 
 def broadcast_variables(variables):
@@ -173,24 +182,25 @@ def broadcast_variables(variables):
                   "the broadcast of the initial weights")
 
 
-def average_variables(variables):
-    """Each Variable's mean over the processes."""
+def average_variables(variables, group=None):
+    """Each Variable's mean over the processes (of `group`, default all)."""
     def average(flat):
-        dist.all_reduce(flat)
-        flat.div_(dist.get_world_size())
+        dist.all_reduce(flat, group=group)
+        flat.div_(dist.get_world_size(group))
     _through_flat(variables, average, "the moving-statistics average")
 
 
-def reduced_metric_results(model):
+def reduced_metric_results(model, group=None):
     """model.metric_results() computed on the metric states summed across processes
-    (Keras's metrics keep sums and counts, so the sum is the global batch's state);
-    each process's own states are restored afterwards, to keep accumulating."""
+    (of `group`, default all; Keras's metrics keep sums and counts, so the sum is the
+    global batch's state); each process's own states are restored afterwards, to keep
+    accumulating."""
     variables = list(model.metrics_variables())
     if not variables:
         return model.metric_results()
-    local = [v.value for v in variables]
+    local = [whole(v.value) for v in variables]
     flat = torch.cat([t.detach().reshape(-1).to(torch.float64) for t in local])
-    _run(lambda: dist.all_reduce(flat), "the metric reduction")
+    run_collective(lambda: dist.all_reduce(flat, group=group), "the metric reduction")
     offset = 0
     for v, t in zip(variables, local):
         n = t.numel()
@@ -203,27 +213,43 @@ def reduced_metric_results(model):
             v.assign(t)
 
 
-def all_gather_rows(structure):
+def leading_rows(structure):
+    """The number of rows of a batch's first tensor (0 if it has none)."""
+    if isinstance(structure, dict):
+        structure = list(structure.values())
+    if isinstance(structure, (list, tuple)):
+        for part in structure:
+            rows = leading_rows(part)
+            if rows:
+                return rows
+        return 0
+    return int(structure.shape[0]) if getattr(structure, "ndim", 0) else 0
+
+
+def all_gather_rows(structure, group=None, order=None):
     """Every process's `structure` (tensors, lists, dicts of them) concatenated along
-    the first axis in rank order; processes may hold different numbers of rows."""
+    the first axis in rank order (of `group`, default all processes; `order`: the
+    group ranks in the order to concatenate); processes may hold different numbers
+    of rows."""
     if structure is None:
         return None
     if isinstance(structure, dict):
-        return {k: all_gather_rows(v) for k, v in structure.items()}
+        return {k: all_gather_rows(v, group, order) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
-        return type(structure)(all_gather_rows(v) for v in structure)
+        return type(structure)(all_gather_rows(v, group, order) for v in structure)
     t = structure.detach().contiguous()
-    world = dist.get_world_size()
+    world = dist.get_world_size(group)
     rows = torch.tensor([t.shape[0]], dtype=torch.int64, device=t.device)
     counts = [torch.zeros_like(rows) for _ in range(world)]
-    _run(lambda: dist.all_gather(counts, rows), "the prediction gather")
+    run_collective(lambda: dist.all_gather(counts, rows, group=group), "the prediction gather")
     counts = [int(c) for c in counts]
     most = max(counts)
     if t.shape[0] < most:
         t = torch.cat([t, t.new_zeros((most - t.shape[0],) + tuple(t.shape[1:]))])
     parts = [torch.empty_like(t) for _ in range(world)]
-    _run(lambda: dist.all_gather(parts, t), "the prediction gather")
-    return torch.cat([p[:c] for p, c in zip(parts, counts)])
+    run_collective(lambda: dist.all_gather(parts, t, group=group), "the prediction gather")
+    order = range(world) if order is None else order
+    return torch.cat([parts[i][:counts[i]] for i in order])
 
 
 class DataReplicas:
@@ -231,8 +257,11 @@ class DataReplicas:
     interface engine/torch/replicas.py's steps use (ModelShards has the same)."""
 
     def __init__(self, model, kind):
+        # The seed states too: every process draws the global batch's noise from one
+        # stream (a program that set no seed has a different one per process).
         broadcast_variables(list(model.trainable_variables) +
-                            list(model.non_trainable_variables))
+                            list(model.non_trainable_variables) + seed_states(model))
+        self.world = dist.get_world_size()
         self.reducer = GradientReducer(list(model.trainable_variables)) \
             if kind == "train" else None
         # Moving statistics (BatchNormalization) move with each process's rows.
@@ -249,8 +278,9 @@ class DataReplicas:
         if self.moving:
             average_variables(self.moving)
 
-    def context(self):
-        return contextlib.nullcontext()
+    def context(self, x):
+        """Random draws of the step: this process's rows of the global batch's."""
+        return batch_share(dist.get_rank(), self.world, leading_rows(x))
 
     def batch(self, x, y, sw):
         return x, y, sw     # this process's rows: training/ cut them

@@ -14,8 +14,11 @@ import os
 import threading
 import time
 
+import numpy as np
 import torch
 import torch.distributed as dist
+
+from layerkit.engine.common.distribution_plan import get_plan
 
 # Seconds a collective may wait for a peer before it fails (LAYERKIT_DIST_TIMEOUT wins).
 DEFAULT_TIMEOUT_S = 10.0
@@ -110,6 +113,37 @@ def process_id():
 
 def num_processes():
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+
+def data_share():
+    """(which share of each global batch this process feeds, how many shares). Under
+    DataParallel each process is a share; under ModelParallel the processes along the
+    mesh's batch axis split the batch and those along its other axes (one model
+    replica) feed the same rows."""
+    plan = get_plan()
+    if plan is None or num_processes() == 1:
+        return 0, 1
+    if plan.kind == "data":
+        return process_id(), num_processes()
+    if plan.batch_axis is None:
+        return 0, 1
+    return mesh_coordinates(plan)[plan.axis_names.index(plan.batch_axis)], plan.num_replicas
+
+
+def mesh_ranks(plan):
+    """The plan's device mesh as an array of ranks ("cpu:3" is the process of rank 3)."""
+    ranks = [int(str(d).rpartition(":")[2]) for d in plan.device_ids]
+    return np.array(ranks, dtype=np.int64).reshape(plan.mesh_shape)
+
+
+def mesh_coordinates(plan, rank=None):
+    """Where process `rank` (default: this one) sits in the plan's mesh."""
+    rank = process_id() if rank is None else rank
+    found = np.argwhere(mesh_ranks(plan) == rank)
+    if len(found) != 1:
+        raise ValueError(f"The device mesh {plan.device_ids} must hold the device of each "
+                         f"process once; that of rank {rank} appears {len(found)} times.")
+    return tuple(int(i) for i in found[0])
 
 
 def broadcast_int(value):

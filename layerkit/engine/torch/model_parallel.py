@@ -3,27 +3,36 @@ says, as DTensors (torch.distributed.tensor), the others replicated.
 
 The step runs under DTensor's implicit replication, so the layers' plain tensors
 (inputs, constants, replicated Variables) meet the sharded ones as replicated
-DTensors and DTensor inserts the collectives. Each process computes on the whole
-global batch (its rows are gathered first): the batch axis of the mesh splits no
-work yet, but the losses, gradients and metrics are those of the global batch on
-every process without further reduction.
+DTensors and DTensor inserts the collectives along the axes that split Variables.
+The mesh's batch axis splits the batch: the processes of one model replica (one
+coordinate along it) feed the same rows, which DTensor treats as replicated over
+the whole mesh; since no Variable is split along the batch axis, DTensor never
+communicates over it, and each replica computes on its own rows. Its gradients are
+then averaged over the batch axis (as DataParallel's, one flat all-reduce per
+dtype), its metric states summed and its predictions gathered, so every process
+ends with the global batch's weights and logs.
 """
+import contextlib
 import math
 
 import torch
 import torch.distributed as dist
-from torch.distributed.device_mesh import init_device_mesh
+from torch.distributed.device_mesh import DeviceMesh
 from torch.distributed.tensor import DTensor, Replicate, Shard, distribute_tensor
 from torch.distributed.tensor.experimental import implicit_replication
 
-from layerkit.engine.torch.data_parallel import all_gather_rows, broadcast_variables
+from layerkit.engine.torch import distribution
+from layerkit.engine.torch.data_parallel import (
+    all_gather_rows, average_variables, broadcast_variables, leading_rows,
+    reduced_metric_results, run_collective, seed_states)
+from layerkit.engine.torch.random import batch_share
 
 _MESHES = {}
 
 
 def device_mesh(plan):
     """The torch DeviceMesh of `plan` (one device per process, in rank order)."""
-    key = (plan.mesh_shape, plan.axis_names)
+    key = (plan.mesh_shape, plan.axis_names, plan.device_ids)
     if key not in _MESHES:
         world = dist.get_world_size()
         if math.prod(plan.mesh_shape) != world:
@@ -32,8 +41,10 @@ def device_mesh(plan):
                 f"{dict(zip(plan.axis_names, plan.mesh_shape))} has "
                 f"{math.prod(plan.mesh_shape)} devices but {world} processes joined.")
         device = "cuda" if torch.cuda.is_available() else "cpu"
-        _MESHES[key] = init_device_mesh(device, tuple(plan.mesh_shape),
-                                        mesh_dim_names=tuple(plan.axis_names))
+        for rank in range(world):
+            distribution.mesh_coordinates(plan, rank)   # each process's device once
+        _MESHES[key] = DeviceMesh(device, torch.as_tensor(distribution.mesh_ranks(plan)),
+                                  mesh_dim_names=tuple(plan.axis_names))
     return _MESHES[key]
 
 
@@ -46,6 +57,13 @@ def placements(plan, path, axes, ndim):
         if a is not None and a not in plan.axis_names:
             raise ValueError(f"The layout {tuple(axes)} of Variable {path!r} names axis "
                              f"{a!r}, which the device mesh {plan.axis_names} lacks.")
+    if plan.batch_axis in axes and plan.num_replicas > 1:
+        raise NotImplementedError(
+            f"The layout {tuple(axes)} of Variable {path!r} splits it along the mesh's batch "
+            f"axis {plan.batch_axis!r}: on PyTorch, layerkit's ModelParallel keeps every "
+            "Variable whole along the batch axis (each model replica holds its own copy; "
+            "FSDP-style sharding over the batch axis is not implemented). Split it along "
+            "another mesh axis, or train on JAX, where XLA places it.")
     return [Shard(axes.index(name)) if name in axes else Replicate()
             for name in plan.axis_names]
 
@@ -101,7 +119,7 @@ class ModelShards:
                 layouts[v.path] = placements(plan, v.path, tuple(axes), len(v.shape))
                 self.sharded.append((v, layouts[v.path]))
         unshard(plain)
-        broadcast_variables(plain)
+        broadcast_variables(plain + seed_states(model))
         if kind == "train":
             # An optimizer slot is split as the Variable it belongs to.
             for slot in model.optimizer.variables:
@@ -110,6 +128,23 @@ class ModelShards:
                     self.sharded.append((slot, where))
         for v, where in self.sharded:
             _shard(v, mesh, where)
+        # The batch axis: this replica's share, and the group of the other replicas.
+        self.index, self.parts = distribution.data_share()
+        self.group = order = None
+        if self.parts > 1:
+            self.group = mesh.get_group(plan.batch_axis)
+            batch_dim = plan.axis_names.index(plan.batch_axis)
+            # Gather predictions in the order of the replicas along the batch axis.
+            along = [distribution.mesh_coordinates(plan, dist.get_global_rank(self.group, i))
+                     for i in range(self.parts)]
+            order = sorted(range(self.parts), key=lambda i: along[i][batch_dim])
+        self.order = order
+        self.trainable = [layouts.get(v.path) for v in model.trainable_variables] \
+            if kind == "train" else []
+        # Moving statistics (BatchNormalization) move with each replica's rows.
+        self.moving = [v for v in model.non_trainable_variables
+                       if v.value.is_floating_point()] \
+            if kind == "train" and self.group is not None else []
 
     def enter(self):
         for v, where in self.sharded:
@@ -117,22 +152,60 @@ class ModelShards:
 
     def sync(self):
         unshard([v for v, _ in self.sharded])
+        if self.moving:
+            average_variables(self.moving, self.group)
 
-    def context(self):
-        return implicit_replication()
+    def context(self, x):
+        """DTensor's implicit replication, and random draws cut to this replica's rows."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(implicit_replication())
+        stack.enter_context(batch_share(self.index, self.parts, leading_rows(x)))
+        return stack
 
     def batch(self, x, y, sw):
-        return all_gather_rows(x), all_gather_rows(y), all_gather_rows(sw)
+        return x, y, sw     # this replica's rows: training/ cut them
 
     def watch(self, leaves):
         pass
 
     def gradients(self, grads):
-        return grads    # DTensor's backward already combined them
+        """DTensor's backward combined the gradients along the model axes; the
+        replicas' are averaged along the batch axis."""
+        if self.group is None:
+            return grads
+        local, out = [], list(grads)
+        for i, (g, where) in enumerate(zip(grads, self.trainable)):
+            if isinstance(g, DTensor):
+                if where is not None and tuple(g.placements) != tuple(where):
+                    g = g.redistribute(self.mesh, where)
+                local.append((i, g, g.to_local()))
+            elif g is not None:
+                local.append((i, None, g))
+        by_dtype = {}
+        for item in local:
+            by_dtype.setdefault(item[2].dtype, []).append(item)
+        for items in by_dtype.values():
+            flat = torch.cat([t.detach().reshape(-1) for _, _, t in items])
+            run_collective(lambda: dist.all_reduce(flat, group=self.group),
+                           "the gradient all-reduce")
+            flat.div_(self.parts)
+            offset = 0
+            for i, g, t in items:
+                part = flat[offset:offset + t.numel()].view(t.shape)
+                offset += t.numel()
+                out[i] = part if g is None else DTensor.from_local(
+                    part, self.mesh, g.placements, run_check=False, shape=g.shape,
+                    stride=g.stride())
+        return out
 
     def results(self, model):
         with implicit_replication():
-            return _full(model.metric_results())
+            if self.group is None:
+                return _full(model.metric_results())
+            return _full(reduced_metric_results(model, self.group))
 
     def outputs(self, out):
-        return _full(out)
+        out = _full(out)
+        if self.group is None:
+            return out
+        return all_gather_rows(out, self.group, self.order)

@@ -3,6 +3,9 @@ supported (one_hot, multi_hot, bincount, convert_to_tensor raise a ValueError th
 names the op); results are dense tensors."""
 
 
+SUPPORTED = False
+
+
 def is_sparse(x):
     return False
 
@@ -23,6 +26,14 @@ def one_hot(x, num_classes, axis=-1, dtype="float32"):
 
 def multi_hot(x, num_classes, axis=-1, dtype="float32"):
     _refuse("multi_hot")
+
+
+def fromdense(x):
+    _refuse("convert_to_tensor")
+
+
+def count(x, num_classes, weights=None, dtype="float32"):
+    _refuse("count")
 
 
 def bincount(x, weights=None, minlength=0):

@@ -126,8 +126,9 @@ class StepRunner:
     def _replicated(self, step):
         def run(x, y, sw):
             self.replicas.enter()
-            with self.replicas.context():
-                step(*self.replicas.batch(x, y, sw))
+            x, y, sw = self.replicas.batch(x, y, sw)
+            with self.replicas.context(x):
+                step(x, y, sw)
         return run
 
     def _run_custom(self, x, y, sw):
@@ -159,8 +160,8 @@ class StepRunner:
         every process receives all processes' rows in rank order."""
         if self.replicas is not None:
             self.replicas.enter()
-            with self.replicas.context():
-                x = self.replicas.batch(_tensors(x), None, None)[0]
+            x = self.replicas.batch(_tensors(x), None, None)[0]
+            with self.replicas.context(x):
                 return self.replicas.outputs(self._predict(x))
         return self._predict(x)
 

@@ -10,7 +10,8 @@ from layerkit import ops
 from layerkit.layers.layer import Layer
 from layerkit.layers.preprocessing import adapt_data
 from layerkit.layers.preprocessing.category_encoding import (encode_categories,
-                                                             encoded_shape, reject_sparse)
+                                                             encoded_shape, check_sparse,
+                                                             refuse_symbolic_sparse)
 
 _MODES = ("int", "one_hot", "multi_hot", "count")
 
@@ -45,7 +46,6 @@ class Discretization(Layer):
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
                  sparse=False, dtype=None, name=None, **kwargs):
         super().__init__(dtype=dtype, name=name, **kwargs)
-        reject_sparse(self, sparse)
         if output_mode not in _MODES:
             raise ValueError(f'Discretization "{self.name}": `output_mode` must be one of '
                              f"{_MODES}, received {output_mode!r}.")
@@ -68,7 +68,7 @@ class Discretization(Layer):
         self.num_bins = num_bins
         self.epsilon = epsilon
         self.output_mode = output_mode
-        self.sparse = False
+        self.sparse = check_sparse(self, sparse, output_mode)
         self.summary = None if bin_boundaries else np.zeros((2, 0), dtype="float32")
         self.built = True
 
@@ -106,7 +106,7 @@ class Discretization(Layer):
         # The bucket is the number of boundaries <= x (numpy.digitize, right=False).
         indices = ops.sum(ops.cast(ops.expand_dims(inputs, -1) >= boundaries, "int32"), axis=-1)
         return encode_categories(indices, self.output_mode, len(boundaries) + 1,
-                                 self.output_dtype)
+                                 self.output_dtype, sparse=self.sparse)
 
     def compute_output_shape(self, input_shape):
         depth = len(self.bin_boundaries) + 1 if self.bin_boundaries is not None \
@@ -115,6 +115,8 @@ class Discretization(Layer):
 
     def compute_output_spec(self, inputs):
         from layerkit.engine.common.symbolic_tensor import SymbolicTensor
+        if self.sparse:
+            refuse_symbolic_sparse(self)
         return SymbolicTensor(self.compute_output_shape(inputs.shape), self.output_dtype)
 
     def get_config(self):

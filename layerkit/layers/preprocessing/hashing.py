@@ -4,7 +4,7 @@ import numpy as np
 
 from layerkit import engine
 from layerkit.layers.preprocessing.category_encoding import (encoded_shape,
-                                                             reject_sparse)
+                                                             check_sparse)
 from layerkit.layers.preprocessing.host_layer import HostLayer
 from layerkit.layers.preprocessing.string_hash import hash_buckets
 
@@ -40,7 +40,6 @@ class Hashing(HostLayer):
         if output_mode not in _MODES:
             raise ValueError(f'Hashing "{self.name}": `output_mode` must be one of {_MODES}, '
                              f"received {output_mode!r}.")
-        reject_sparse(self, sparse)
         if salt is not None:
             if isinstance(salt, (list, tuple)) and len(salt) == 2 and \
                     all(isinstance(s, int) for s in salt):
@@ -57,7 +56,7 @@ class Hashing(HostLayer):
         self.mask_value = mask_value
         self.salt = salt
         self.output_mode = output_mode
-        self.sparse = False
+        self.sparse = check_sparse(self, sparse, output_mode)
         self.output_dtype = "int64" if output_mode == "int" else engine.standardize_dtype(
             self.dtype)
 

@@ -18,6 +18,7 @@ import numpy as np
 from layerkit import engine
 from layerkit.engine.common.symbolic_tensor import SymbolicTensor
 from layerkit.layers.layer import Layer
+from layerkit.layers.preprocessing.category_encoding import refuse_symbolic_sparse
 from layerkit.utils.tree import flatten
 
 
@@ -59,6 +60,7 @@ class HostLayer(Layer):
     and set `output_dtype`."""
 
     output_dtype = "int64"
+    sparse = False      # a subclass with sparse=True returns a BCOO (JAX only)
 
     def __call__(self, *args, **kwargs):
         first = args[0] if args else None
@@ -71,12 +73,14 @@ class HostLayer(Layer):
         out = self.host_call(to_host(first, self), *args[1:], **kwargs)
         if is_string_array(out):
             return out
-        return engine.convert_to_tensor(out)
+        return engine.sparse.fromdense(out) if self.sparse else engine.convert_to_tensor(out)
 
     def host_call(self, inputs):
         raise NotImplementedError
 
     def compute_output_spec(self, inputs, *args, **kwargs):
+        if self.sparse:
+            refuse_symbolic_sparse(self)
         return SymbolicTensor(self.compute_output_shape(tuple(inputs.shape)), self.output_dtype)
 
 

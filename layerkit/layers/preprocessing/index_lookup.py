@@ -14,7 +14,7 @@ import numpy as np
 
 from layerkit import config
 from layerkit.layers.preprocessing import adapt_data
-from layerkit.layers.preprocessing.category_encoding import reject_sparse
+from layerkit.layers.preprocessing.category_encoding import check_sparse
 from layerkit.layers.preprocessing.hashing import encode_on_host
 from layerkit.layers.preprocessing.host_layer import HostLayer
 from layerkit.layers.preprocessing.string_hash import hash_buckets
@@ -48,7 +48,6 @@ class IndexLookup(HostLayer):
             raise ValueError(f"{who}: `idf_weights` is only used with output_mode='tf_idf'.")
         if pad_to_max_tokens and max_tokens is None:
             raise ValueError(f"{who}: `pad_to_max_tokens=True` needs `max_tokens`.")
-        reject_sparse(self, sparse)
         self.max_tokens = max_tokens
         self.num_oov_indices = num_oov_indices
         self.mask_token = mask_token
@@ -56,7 +55,7 @@ class IndexLookup(HostLayer):
         self.vocabulary_dtype = vocabulary_dtype
         self.invert = bool(invert)
         self.output_mode = output_mode
-        self.sparse = False
+        self.sparse = check_sparse(self, sparse, output_mode)
         self.pad_to_max_tokens = bool(pad_to_max_tokens)
         self.oov_method = oov_method
         self.salt = salt

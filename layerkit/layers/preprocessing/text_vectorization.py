@@ -13,6 +13,7 @@ import string
 import numpy as np
 
 from layerkit.layers.preprocessing import adapt_data
+from layerkit.layers.preprocessing.category_encoding import check_sparse
 from layerkit.layers.preprocessing.host_layer import HostLayer
 from layerkit.layers.preprocessing.index_lookup import MODES, StringLookup, _listify
 
@@ -53,9 +54,11 @@ class TextVectorization(HostLayer):
                 not isinstance(output_sequence_length, int) or output_sequence_length < 1):
             raise ValueError(f"{who}: `output_sequence_length` must be a positive integer or "
                              f"None, received {output_sequence_length!r}.")
-        if sparse or ragged:
-            raise ValueError(f"{who}: sparse and ragged outputs are not supported (layerkit's "
-                             "engines have no sparse or ragged tensors); int output is padded.")
+        if ragged:
+            raise ValueError(f"{who}: ragged=True is not supported (as in Keras 3 outside "
+                             "TensorFlow: layerkit's engines have no ragged tensors); int output "
+                             "is padded to the longest document or output_sequence_length.")
+        self.sparse = check_sparse(self, sparse, output_mode)
         self._standardize = standardize
         self._split = split
         self._ngrams_arg = ngrams
@@ -160,7 +163,7 @@ class TextVectorization(HostLayer):
             "max_tokens": self._lookup_layer.max_tokens, "standardize": self._standardize,
             "split": self._split, "ngrams": self._ngrams_arg, "output_mode": self._output_mode,
             "output_sequence_length": self._output_sequence_length,
-            "pad_to_max_tokens": self._lookup_layer.pad_to_max_tokens, "sparse": False,
+            "pad_to_max_tokens": self._lookup_layer.pad_to_max_tokens, "sparse": self.sparse,
             "ragged": False, "vocabulary": _listify(self._lookup_layer.input_vocabulary),
             "idf_weights": _listify(self._lookup_layer.input_idf_weights),
             "encoding": self._encoding, "vocabulary_size": self.vocabulary_size()})

@@ -125,6 +125,29 @@ def test_shuffle_seed_and_reshuffle():
     assert len(base.shuffle(5)) == 50
 
 
+def test_unseeded_shuffles_follow_a_shared_seed(monkeypatch):
+    """Two processes of a distributed fit build the same pipeline: its unseeded
+    shuffle has the same place among their shuffle() calls but its own entropy. Under
+    shared_shuffle_seed (what the fit sets) their passes agree; a seeded shuffle
+    keeps its own seed."""
+    import itertools
+    from layerkit.data import dataset as dataset_module
+    base = Dataset.range(50)
+    processes = []
+    for _ in range(2):
+        monkeypatch.setattr(dataset_module, "_SHUFFLES", itertools.count(5))
+        processes.append(base.shuffle(50).batch(10))
+    assert values(processes[0]) != values(processes[1])   # each its own entropy
+    with dataset_module.shared_shuffle_seed(11):
+        passes = [[values(p), values(p)] for p in processes]
+        assert values(base.shuffle(50, seed=7)) == values(base.shuffle(50, seed=7))
+    assert passes[0] == passes[1]
+    assert passes[0][0] != passes[0][1]                    # still reshuffled each pass
+    assert sorted(sum(passes[0][0], [])) == list(range(50))
+    with dataset_module.shared_shuffle_seed(12):
+        assert values(base.shuffle(50)) != passes[0][0]
+
+
 @pytest.mark.parametrize("bad", [0, -1])
 def test_shuffle_and_batch_reject_non_positive_sizes(bad):
     ds = Dataset.range(4)

@@ -137,8 +137,6 @@ def test_category_encoding_matches_keras(keras_oracle, mode):
     ids = np.array([[0, 1, 1], [3, 2, 0]]) if mode != "one_hot" else np.array([[0], [3]])
     want = np.asarray(keras_oracle.layers.CategoryEncoding(4, output_mode=mode)(ids))
     np.testing.assert_array_equal(_np(layers.CategoryEncoding(4, output_mode=mode)(ids)), want)
-    with pytest.raises(ValueError, match="sparse=True is not supported"):
-        layers.CategoryEncoding(4, sparse=True)
 
 
 @pytest.mark.parametrize("mode", ["int", "one_hot", "multi_hot", "count"])
