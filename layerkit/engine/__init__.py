@@ -33,6 +33,7 @@ linalg = _engine_module("linalg")
 fft = _engine_module("fft")
 control_flow = _engine_module("control_flow")
 ctc = _engine_module("ctc")
+losses = _engine_module("losses")
 distribution = _engine_module("distribution")
 
 Variable = core.Variable

@@ -5,7 +5,7 @@ The kernel is (kernel_size..., in_channels // groups, filters), Keras's layout;
 Conv1D's padding='causal' pads (kernel_size - 1) * dilation_rate steps before
 the sequence inside the same kernel call.
 """
-from layerkit import ops
+from layerkit import engine, ops
 from layerkit.layers import conv_arguments as args
 from layerkit.layers.conv_base import BaseConv, add_kernel, kernel_arguments, kernel_config
 
@@ -49,6 +49,8 @@ class Conv(BaseConv):
         self._conv_spatial(input_shape)  # a kernel that does not fit raises here
         self.kernel = add_kernel(self, "kernel", "kernel",
                                  self.kernel_size + (channels // self.groups, self.filters))
+        # On PyTorch, stored in the memory order torch's convolution reads.
+        engine.core.keep_conv_kernel_layout(self.kernel)
         self._add_bias_weight(self.filters)
         self._set_channel_spec(channels)
         self.built = True

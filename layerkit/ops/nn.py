@@ -3,6 +3,7 @@ losses' building blocks, written once over the primitives. Each records one grap
 node when called on a symbolic tensor (see ops/dispatch.py)."""
 from layerkit import config
 from layerkit.engine import core as _core
+from layerkit.engine import losses as _engine_losses
 from layerkit.engine import nn as _engine
 from layerkit.engine import numpy as _engine_np
 from layerkit.engine.common.contract import CONTRACT
@@ -102,9 +103,8 @@ def binary_crossentropy(target, output, from_logits=False):
         # max(x, 0) - x*z + log(1 + exp(-|x|)), stable for large |x|.
         return (np_ops.maximum(output, 0.0) - output * target
                 + np_ops.log1p(np_ops.exp(-np_ops.abs(output))))
-    eps = config.epsilon()
-    output = np_ops.clip(output, eps, 1.0 - eps)
-    return -(target * np_ops.log(output) + (1.0 - target) * np_ops.log(1.0 - output))
+    # Keras's clip-and-log formula (fused into one kernel where the engine has one).
+    return _engine_losses.binary_crossentropy_probabilities(target, output, config.epsilon())
 
 
 from layerkit.ops.nn_activations import *  # noqa: E402,F401,F403

@@ -144,6 +144,9 @@ class Optimizer:
                 slot = self._new_variable(value, f"{str(ref).replace('/', '_')}_{name}",
                                           var.dtype)
                 slot._reference_path = ref   # a distribution places it as its variable
+                # In its variable's memory order where the engine keeps one (a torch
+                # conv kernel's), so the update's list ops run on one layout.
+                engine.core.keep_memory_order(slot, like=var)
                 self._slots[name].append(slot)
 
     @property

@@ -153,11 +153,17 @@ class ArrayAdapter:
 
     def epoch(self, rng=None):
         x, y, sw = self.x, self.y, self.sample_weight
+        bs = self.batch_size
         if self.shuffle and self.shuffle != "batch":
             perm = (rng or np.random).permutation(self.num_samples)
-            take = lambda part: None if part is None else map_structure(lambda a: a[perm], part)
-            x, y, sw = take(x), take(y), take(sw)
-        bs = self.batch_size
+            # Each batch gathered on its own: a copy of the whole data set per epoch cost
+            # twice the CPU time (its fresh pages faulted in each time; 20 ms for the
+            # Conv1D benchmark's 52 MB), and one batch's gather overlaps the engine's
+            # work on the last (JAX runs steps asynchronously).
+            for start in range(0, self.num_samples, bs):
+                rows = perm[start:start + bs]
+                yield (_cut(x, rows), _cut(y, rows), _cut(sw, rows))
+            return
         for start in range(0, self.num_samples, bs):
             s = slice(start, start + bs)
             yield (_cut(x, s), _cut(y, s), _cut(sw, s))
@@ -183,6 +189,7 @@ class ArrayAdapter:
 
 
 def _cut(part, s):
+    """The rows `s` (a slice, or an index array) of every array in `part`."""
     if part is None:
         return None
     if isinstance(part, np.ndarray):

@@ -5,7 +5,8 @@ from typing import NamedTuple
 CONTRACT = {
     "core": ("NAME", "Variable", "convert_to_tensor", "convert_to_numpy", "is_tensor", "cast",
              "cond", "stop_gradient", "compute_output_spec", "no_grad", "default_int_dtype",
-             "value_and_grad", "jit"),
+             "value_and_grad", "jit", "keep_memory_order",
+             "keep_conv_kernel_layout"),
     "numpy": (
         "abs", "absolute", "add", "subtract", "multiply", "divide", "true_divide",
         "floor_divide", "mod", "power", "negative", "reciprocal", "square", "sqrt", "exp",
@@ -51,6 +52,7 @@ CONTRACT = {
     "control_flow": ("switch", "scan", "fori_loop", "while_loop", "map", "associative_scan",
                      "vectorized_map", "custom_gradient"),
     "ctc": ("ctc_loss",),
+    "losses": ("binary_crossentropy_probabilities",),
     "sparse": ("SUPPORTED", "is_sparse", "todense", "fromdense", "one_hot", "multi_hot",
                "count", "bincount"),
     "random": ("make_seed_state", "reseed", "normal", "uniform", "truncated_normal", "randint",

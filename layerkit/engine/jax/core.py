@@ -36,6 +36,15 @@ class Variable(common_variables.Variable):
         return self.value
 
 
+def keep_memory_order(variable, like=None, order=None):
+    """Nothing to do: XLA lays out every array inside the compiled step (the PyTorch
+    engine keeps a conv kernel, and its optimizer slots, in the order its kernel reads)."""
+
+
+def keep_conv_kernel_layout(variable):
+    """Nothing to do, as keep_memory_order."""
+
+
 def convert_to_tensor(x, dtype=None, sparse=None):
     if isinstance(x, common_variables.Variable):
         x = x.value

@@ -30,6 +30,10 @@ def to_torch_dtype(dtype):
 
 
 class Variable(common_variables.Variable):
+    # The strides the values are kept in where an op reads the Variable in another
+    # memory order than its shape's (see keep_memory_order); None: as they come.
+    _strides = None
+
     def _initialize(self, value):
         self._value = self._as_leaf(value)
 
@@ -43,9 +47,18 @@ class Variable(common_variables.Variable):
     def _direct_assign(self, value):
         # Rebinding (no copy): the step computes new values under no_grad and
         # each becomes the new leaf that the next forward pass differentiates.
+        if self._strides is not None and value.stride() != self._strides:
+            value = self._in_memory_order(value)
         if self._trainable or value.requires_grad:
             value = self._as_leaf(value)
         self._value = value
+
+    def _in_memory_order(self, value):
+        if type(value) is not torch.Tensor:     # a DTensor (model_parallel.py) stays
+            return value
+        with torch.no_grad():
+            return torch.empty_strided(value.shape, self._strides, dtype=value.dtype,
+                                       device=value.device).copy_(value)
 
     def _convert_to_tensor(self, value, dtype=None):
         # Fast path for the optimizer's assigns: already a tensor of our dtype.
@@ -72,6 +85,38 @@ class Variable(common_variables.Variable):
                 return type(x)(unwrap(v) for v in x)
             return x
         return func(*unwrap(args), **unwrap(kwargs or {}))
+
+
+def keep_memory_order(variable, like=None, order=None):
+    """Keeps `variable`'s values in a memory order other than its shape's: `order`
+    lists its axes outermost first (a conv kernel (spatial..., in, out) in torch's
+    (out, in, spatial...) weight order: keep_conv_kernel_layout below),
+    or `like` names a Variable whose order it shares (an optimizer slot beside its
+    variable: the update's list ops then take torch's fast path on one layout). The
+    step's own values keep that order (torch's elementwise ops follow their inputs'
+    layout); other values (set_weights, a loaded file) are copied into it."""
+    if like is not None:
+        strides = like._strides if isinstance(like, Variable) else None
+        if strides is None or tuple(variable.shape) != tuple(like.shape):
+            return
+    else:
+        strides = [0] * len(order)
+        step = 1
+        for axis in reversed(order):
+            strides[axis] = step
+            step *= variable.shape[axis]
+    variable._strides = tuple(strides)
+    variable._direct_assign(variable._value)
+
+
+def keep_conv_kernel_layout(variable):
+    """Keeps a conv kernel Variable (spatial..., in, out) in the memory of torch's
+    (out, in, spatial...) weight: the permute in engine/torch/nn.py's `_conv` is then
+    contiguous as it is (no copy of each kernel per step), and the kernel's gradient
+    (that permute of torch's weight gradient), its update and its optimizer slots
+    share one layout."""
+    n = len(variable.shape) - 2
+    keep_memory_order(variable, order=(n + 1, n) + tuple(range(n)))
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):
@@ -118,6 +163,8 @@ def convert_to_numpy(x):
             x = x.cpu()
         if x.dtype == torch.bfloat16:
             x = x.float()
+        if not x.is_contiguous():    # a conv kernel kept in torch's order: a plain array
+            x = x.contiguous()
         return x.numpy()
     return np.asarray(x)
 

@@ -172,6 +172,8 @@ def _pad_spatial(x, pads, value=0.0):
 
 def _promote(a, b):
     a, b = _t(a), _t(b)
+    if a.dtype == b.dtype and a.is_floating_point():
+        return a, b
     dtype = torch.promote_types(a.dtype, b.dtype)
     if not dtype.is_floating_point and not dtype.is_complex:
         dtype = torch.float32
@@ -184,15 +186,37 @@ _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
+# conv_settings' checked results per (shapes, arguments): an eager step calls each
+# conv layer with the same ones every time, and working them out again cost a
+# tenth of a small Conv1D's forward pass.
+_CONV_SETTINGS = {}
+
+
+def _settings(x, kernel, strides, padding, data_format, dilation_rate, op):
+    try:
+        key = (x.shape, kernel.shape, strides, padding, data_format, dilation_rate, op)
+        found = _CONV_SETTINGS.get(key)
+    except TypeError:     # unhashable arguments (strides given as a list)
+        key = found = None
+    if found is None:
+        found = conv_settings(x, kernel, strides, padding, data_format, dilation_rate, op)
+        if key is not None and len(_CONV_SETTINGS) < 4096:
+            _CONV_SETTINGS[key] = found
+    return found
+
+
 def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op, bias):
-    n, strides, dilation_rate, pads = conv_settings(x, kernel, strides, padding, data_format,
-                                                    dilation_rate, op)
+    n, strides, dilation_rate, pads = _settings(x, kernel, strides, padding, data_format,
+                                                dilation_rate, op)
     x, sym = _pad_spatial(_dense_layout(_to_channels_first(x, data_format)), pads)
     # (out, in / groups, spatial...), contiguous for the same reason as above (a
-    # depthwise kernel has one input channel per group); kernels are small.
+    # depthwise kernel has one input channel per group); a kernel Variable is kept in
+    # that memory (keep_conv_kernel_layout), so this copies nothing.
     weight = kernel.permute(n + 1, n, *range(n)).contiguous()
     if bias is not None:
-        bias = conv_bias(_t(bias), weight.shape[0], op).to(x.dtype)
+        bias = conv_bias(_t(bias), weight.shape[0], op)
+        if bias.dtype != x.dtype:
+            bias = bias.to(x.dtype)
     y = _CONV[n](x, weight, bias, strides, sym, dilation_rate, groups)
     return _from_channels_first(y, data_format)
 

@@ -1,0 +1,73 @@
+"""PyTorch keeps a conv kernel Variable (spatial..., in, out in Keras's shape) in the
+memory of torch's (out, in, spatial...) weight, and its optimizer slots in the same
+order: the conv reads it without a copy per step, and the update's list ops run on
+one layout. The values, get/set_weights, saving and the numbers stay Keras's."""
+import numpy as np
+import pytest
+
+import layerkit
+from layerkit import layers
+
+pytestmark = pytest.mark.skipif(layerkit.backend.backend() != "torch",
+                                reason="memory order is PyTorch's concern")
+
+
+def torch_order(t):
+    n = t.ndim - 2
+    return t.permute(n + 1, n, *range(n)).is_contiguous()
+
+
+def model(conv=layers.Conv1D, shape=(12, 4)):
+    m = layerkit.Sequential([layerkit.Input(shape), conv(3, 3, activation="relu"),
+                             layers.Flatten(), layers.Dense(1)])
+    m.compile(optimizer="rmsprop", loss="mse")
+    return m
+
+
+def data(shape=(12, 4)):
+    rng = np.random.default_rng(0)
+    return rng.random((8,) + shape, "float32"), rng.random((8, 1), "float32")
+
+
+@pytest.mark.parametrize("conv,shape", [(layers.Conv1D, (12, 4)), (layers.Conv2D, (6, 6, 2))])
+def test_kernel_and_slots_keep_torch_order_through_fit(conv, shape):
+    m = model(conv, shape)
+    x, y = data(shape)
+    kernel = m.layers[0].kernel
+    assert torch_order(kernel.value) and not kernel.value.is_contiguous()
+    m.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    assert torch_order(kernel.value) and kernel.value.requires_grad
+    slot = m.optimizer._slots["velocity"][0]
+    assert tuple(slot.shape) == tuple(kernel.shape) and torch_order(slot.value)
+    # The conv's weight is the Variable's own memory: no copy per step.
+    n = kernel.value.ndim - 2
+    weight = kernel.value.permute(n + 1, n, *range(n)).contiguous()
+    assert weight.data_ptr() == kernel.value.data_ptr()
+
+
+def test_values_set_weights_and_numbers_are_keras_layout():
+    m = model()
+    x, y = data()
+    new = [np.arange(np.prod(w.shape), dtype="float32").reshape(w.shape) / 100
+           for w in m.get_weights()]
+    m.set_weights(new)
+    kernel = m.layers[0].kernel
+    assert torch_order(kernel.value)
+    got = m.get_weights()
+    assert got[0].flags.c_contiguous
+    for a, b in zip(got, new):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(kernel.numpy(), new[0])
+
+    # The same training with the kernel and its slot in plain memory gives the same numbers.
+    plain = model()
+    plain.set_weights(new)
+    plain.optimizer.build(plain.trainable_variables)
+    for v in [plain.layers[0].kernel, plain.optimizer._slots["velocity"][0]]:
+        v._strides = None
+        v._direct_assign(v.value.detach().contiguous())
+    assert plain.layers[0].kernel.value.is_contiguous()
+    m.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    plain.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    for a, b in zip(m.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
