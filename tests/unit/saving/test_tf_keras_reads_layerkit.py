@@ -49,15 +49,8 @@ def test_tf_keras_loads_a_layerkit_h5_file(tmp_path):
     x, y = conv_data()
     model.fit(x, y, batch_size=8, verbose=0)
     model.save(tmp_path / "m.h5")
-    np.save(tmp_path / "x.npy", x)
-    # compile=False: tf_keras rebuilds Keras 3-style optimizer configs with its legacy
-    # optimizer classes, which reject Keras 3's keywords (weight_decay …).
-    script = ("import sys, numpy as np, tf_keras as keras; "
-              f"m = keras.models.load_model({str(tmp_path / 'm.h5')!r}, compile=False); "
-              f"np.save({str(tmp_path / 'pred.npy')!r}, "
-              f"m.predict(np.load({str(tmp_path / 'x.npy')!r}), verbose=0))")
-    done = subprocess.run([TF_PYTHON, "-c", script], capture_output=True, text=True,
-                          timeout=600, env=dict(os.environ, TF_USE_LEGACY_KERAS="1"))
-    assert done.returncode == 0, done.stderr[-3000:]
-    np.testing.assert_allclose(np.load(tmp_path / "pred.npy"), model.predict(x, verbose=0),
+    # _tf_keras_predict loads with compile=False: tf_keras rebuilds Keras 3-style optimizer
+    # configs with its legacy optimizer classes, which reject Keras 3's keywords.
+    np.testing.assert_allclose(_tf_keras_predict(tmp_path / "m.h5", x, tmp_path),
+                               model.predict(x, verbose=0),
                                rtol=1e-4, atol=1e-5)
