@@ -6,6 +6,7 @@ what was received, at construction time (not at the first call).
 import numbers
 
 from layerkit import config
+from layerkit.engine.common.conv_utils import conv_output_length
 
 
 def describe(layer):
@@ -87,3 +88,23 @@ def spatial_axes(rank, data_format):
 
 def channel_axis(data_format):
     return -1 if data_format == "channels_last" else 1
+
+
+def conv_output_spatial(layer, spatial, input_shape=None):
+    """Output spatial sizes of a forward convolution over `spatial`; a window that does
+    not fit a 'valid' input raises, naming the axis (and the input shape if given)."""
+    out = []
+    for axis, (size, k, s, d) in enumerate(zip(spatial, layer.kernel_size, layer.strides,
+                                               layer.dilation_rate)):
+        length = conv_output_length(size, (k - 1) * d + 1, s, layer.padding)
+        if length is not None and length <= 0:
+            shown = "" if input_shape is None else f" (input shape {tuple(input_shape)})"
+            raise ValueError(
+                f"{describe(layer)}: the kernel (kernel_size={layer.kernel_size}, "
+                f"dilation_rate={layer.dilation_rate}) spans {(k - 1) * d + 1} cells on "
+                f"spatial axis {axis}, more than the input's {size}{shown}, so "
+                "padding='valid' leaves no output. Use padding='same', a smaller kernel or "
+                "a larger input.")
+        out.append(length)
+    return tuple(out)
+

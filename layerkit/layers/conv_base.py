@@ -3,12 +3,12 @@
 activation, their checks and config. The subclasses make their kernels and pick
 the `layerkit.ops` convolution that uses them (convolution.py, conv_transpose.py,
 depthwise_separable.py)."""
-from layerkit import activations, constraints, initializers, regularizers
+from layerkit import activations, regularizers
 from layerkit import ops
-from layerkit.engine.common.conv_utils import conv_output_length
 from layerkit.layers import conv_arguments as args
 from layerkit.layers.input_spec import InputSpec
 from layerkit.layers.layer import Layer
+from layerkit.layers.weight_arguments import add_kernel, kernel_arguments, kernel_config
 
 
 class BaseConv(Layer):
@@ -30,9 +30,7 @@ class BaseConv(Layer):
         self.data_format = args.data_format(self, data_format)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.bias_constraint = constraints.get(bias_constraint)
+        kernel_arguments(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.input_spec = InputSpec(ndim=rank + 2)
         self.bias = None
 
@@ -72,28 +70,12 @@ class BaseConv(Layer):
     def _conv_spatial(self, input_shape):
         """Output spatial sizes of a forward convolution; a window that does not
         fit a 'valid' input raises, naming the axis."""
-        out = []
-        for axis, (size, k, s, d) in enumerate(zip(self._spatial(input_shape),
-                                                   self.kernel_size, self.strides,
-                                                   self.dilation_rate)):
-            length = conv_output_length(size, (k - 1) * d + 1, s, self.padding)
-            if length is not None and length <= 0:
-                raise ValueError(
-                    f"{args.describe(self)}: the kernel (kernel_size={self.kernel_size}, "
-                    f"dilation_rate={self.dilation_rate}) spans {(k - 1) * d + 1} cells on "
-                    f"spatial axis {axis}, more than the input's {size} "
-                    f"(input shape {tuple(input_shape)}), so padding='valid' leaves no "
-                    "output. Use padding='same', a smaller kernel or a larger input.")
-            out.append(length)
-        return out
+        return list(args.conv_output_spatial(self, self._spatial(input_shape), input_shape))
 
     # --- weights and call ----------------------------------------------
     def _add_bias_weight(self, size):
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(size,),
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+            self.bias = add_kernel(self, "bias", "bias", (size,))
 
     def _set_channel_spec(self, channels):
         self.input_spec = InputSpec(ndim=self.rank + 2,
@@ -128,29 +110,7 @@ class BaseConv(Layer):
             "dilation_rate": self.dilation_rate,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            **kernel_config(self, "bias"),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
         })
         return config
-
-
-def kernel_arguments(layer, prefix, initializer, regularizer, constraint):
-    """Sets layer.<prefix>_initializer/_regularizer/_constraint from the user's values."""
-    setattr(layer, f"{prefix}_initializer", initializers.get(initializer))
-    setattr(layer, f"{prefix}_regularizer", regularizers.get(regularizer))
-    setattr(layer, f"{prefix}_constraint", constraints.get(constraint))
-
-
-def kernel_config(layer, prefix):
-    return {f"{prefix}_{part}": module.serialize(getattr(layer, f"{prefix}_{part}"))
-            for part, module in (("initializer", initializers), ("regularizer", regularizers),
-                                 ("constraint", constraints))}
-
-
-def add_kernel(layer, name, prefix, shape):
-    return layer.add_weight(name=name, shape=shape,
-                            initializer=getattr(layer, f"{prefix}_initializer"),
-                            regularizer=getattr(layer, f"{prefix}_regularizer"),
-                            constraint=getattr(layer, f"{prefix}_constraint"))

@@ -14,13 +14,12 @@ recurrent masks (one per gate), drawn once per call of the layer. Four masked co
 of the input side by side on the channel axis make one grouped convolution (groups=4)
 with the unchanged kernel, so dropout costs no extra pass over the kernel blocks.
 """
-from layerkit import activations, constraints, initializers, ops, regularizers
+from layerkit import activations, ops
 from layerkit import random as lk_random
-from layerkit.engine.common.conv_utils import conv_output_length
 from layerkit.layers import conv_arguments as args
 from layerkit.layers.layer import Layer
 from layerkit.layers.lstm import _ForgetBiasOnes
-from layerkit.layers.rnn_cell import set_cell_arguments
+from layerkit.layers.rnn_cell import add_cell_weights, cell_config, set_cell_arguments
 
 GATES = 4
 
@@ -65,19 +64,7 @@ class ConvLSTMCell(Layer):
         return args.channel_axis(self.data_format)
 
     def output_spatial(self, spatial):
-        out = []
-        for axis, (size, k, s, d) in enumerate(zip(spatial, self.kernel_size, self.strides,
-                                                   self.dilation_rate)):
-            length = conv_output_length(size, (k - 1) * d + 1, s, self.padding)
-            if length is not None and length <= 0:
-                raise ValueError(
-                    f"{args.describe(self)}: the kernel (kernel_size={self.kernel_size}, "
-                    f"dilation_rate={self.dilation_rate}) spans {(k - 1) * d + 1} cells on "
-                    f"spatial axis {axis}, more than the input's {size}, so padding='valid' "
-                    "leaves no output. Use padding='same', a smaller kernel or a larger "
-                    "input.")
-            out.append(length)
-        return tuple(out)
+        return args.conv_output_spatial(self, spatial)
 
     def state_shape(self):
         """The shape of h and c without the batch axis (known once built)."""
@@ -123,20 +110,10 @@ class ConvLSTMCell(Layer):
         self.output_spatial(spatial)   # raises if the kernel does not fit
         self.spatial_dims, self.input_dim = spatial, channels
         width = GATES * self.filters
-        self.kernel = self.add_weight(
-            name="kernel", shape=self.kernel_size + (channels, width),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(
-            name="recurrent_kernel", shape=self.kernel_size + (self.filters, width),
-            initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
-        if self.use_bias:
-            bias_init = _ForgetBiasOnes(self.bias_initializer, self.filters) \
-                if self.unit_forget_bias else self.bias_initializer
-            self.bias = self.add_weight(
-                name="bias", shape=(width,), initializer=bias_init,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        bias_init = _ForgetBiasOnes(self.bias_initializer, self.filters) \
+            if self.unit_forget_bias else self.bias_initializer
+        add_cell_weights(self, self.kernel_size + (channels, width),
+                         self.kernel_size + (self.filters, width), (width,), bias_init)
         self.built = True
 
     def get_initial_state(self, batch_size=None):
@@ -217,22 +194,9 @@ class ConvLSTMCell(Layer):
             "padding": self.padding,
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
-            "activation": activations.serialize(self.activation),
+            **cell_config(self),
             "recurrent_activation": activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
             "unit_forget_bias": self.unit_forget_bias,
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.seed,
         })
         if type(self) is ConvLSTMCell:
             # Keras 3's cell config lacks the rank and so cannot rebuild the cell; ours

@@ -9,7 +9,8 @@ max(kernel, strides); an explicit output_padding (< strides) adds cells after.
 from layerkit import ops
 from layerkit.engine.common.conv_utils import transpose_output_length
 from layerkit.layers import conv_arguments as args
-from layerkit.layers.conv_base import BaseConv, add_kernel, kernel_arguments, kernel_config
+from layerkit.layers.conv_base import BaseConv
+from layerkit.layers.weight_arguments import add_kernel, kernel_arguments, kernel_config
 
 
 class ConvTranspose(BaseConv):

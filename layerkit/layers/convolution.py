@@ -7,7 +7,8 @@ the sequence inside the same kernel call.
 """
 from layerkit import engine, ops
 from layerkit.layers import conv_arguments as args
-from layerkit.layers.conv_base import BaseConv, add_kernel, kernel_arguments, kernel_config
+from layerkit.layers.conv_base import BaseConv
+from layerkit.layers.weight_arguments import add_kernel, kernel_arguments, kernel_config
 
 
 class Conv(BaseConv):

@@ -11,7 +11,8 @@ import warnings
 
 from layerkit import ops
 from layerkit.layers import conv_arguments as args
-from layerkit.layers.conv_base import BaseConv, add_kernel, kernel_arguments, kernel_config
+from layerkit.layers.conv_base import BaseConv
+from layerkit.layers.weight_arguments import add_kernel, kernel_arguments, kernel_config
 
 
 class DepthwiseConv(BaseConv):

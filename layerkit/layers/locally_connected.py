@@ -21,10 +21,11 @@ bias_add does.
 """
 import numpy as np
 
-from layerkit import activations, constraints, initializers, ops, regularizers
+from layerkit import activations, ops, regularizers
 from layerkit.layers import conv_arguments as args
 from layerkit.layers.layer import Layer
 from layerkit.layers.local_connectivity import kernel_index, output_length
+from layerkit.layers.weight_arguments import add_kernel, kernel_arguments, kernel_config
 
 
 class LocallyConnected(Layer):
@@ -53,12 +54,9 @@ class LocallyConnected(Layer):
         self.implementation = implementation
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        kernel_arguments(self, "kernel", kernel_initializer, kernel_regularizer,
+                         kernel_constraint)
+        kernel_arguments(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.kernel = self.bias = None
 
     # --- shapes --------------------------------------------------------
@@ -107,14 +105,9 @@ class LocallyConnected(Layer):
         self._input_index = np.where(valid, cells, int(np.prod(spatial))).reshape(-1)
         self._channels = channels
         self._positions, self._window = valid.shape
-        self.kernel = self.add_weight(
-            name="kernel", shape=shape, initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.kernel = add_kernel(self, "kernel", "kernel", shape)
         if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=out_spatial + (self.filters,),
-                initializer=self.bias_initializer, regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint)
+            self.bias = add_kernel(self, "bias", "bias", out_spatial + (self.filters,))
         self.built = True
 
     # --- call ------------------------------------------------------------
@@ -153,13 +146,8 @@ class LocallyConnected(Layer):
             "data_format": self.data_format,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            **kernel_config(self, "kernel", "bias"),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
             "implementation": self.implementation,
         })
         return config

@@ -9,9 +9,10 @@ free of random draws; a cell called on its own draws them at its call.
 """
 import numpy as np
 
-from layerkit import activations, constraints, initializers, ops, regularizers
+from layerkit import activations, ops
 from layerkit import random as lk_random
 from layerkit.layers.layer import Layer
+from layerkit.layers.weight_arguments import add_kernel, kernel_arguments, kernel_config
 
 
 def positive_units(owner, units):
@@ -39,15 +40,11 @@ def set_cell_arguments(cell, owner, activation, use_bias, kernel_initializer,
     convolutional), with the seed generator its dropout draws from."""
     cell.activation = activations.get(activation)
     cell.use_bias = bool(use_bias)
-    cell.kernel_initializer = initializers.get(kernel_initializer)
-    cell.recurrent_initializer = initializers.get(recurrent_initializer)
-    cell.bias_initializer = initializers.get(bias_initializer)
-    cell.kernel_regularizer = regularizers.get(kernel_regularizer)
-    cell.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-    cell.bias_regularizer = regularizers.get(bias_regularizer)
-    cell.kernel_constraint = constraints.get(kernel_constraint)
-    cell.recurrent_constraint = constraints.get(recurrent_constraint)
-    cell.bias_constraint = constraints.get(bias_constraint)
+    kernel_arguments(cell, "kernel", kernel_initializer, kernel_regularizer,
+                     kernel_constraint)
+    kernel_arguments(cell, "recurrent", recurrent_initializer, recurrent_regularizer,
+                     recurrent_constraint)
+    kernel_arguments(cell, "bias", bias_initializer, bias_regularizer, bias_constraint)
     cell.dropout = rate(owner, "dropout", dropout)
     cell.recurrent_dropout = rate(owner, "recurrent_dropout", recurrent_dropout)
     cell.seed = seed
@@ -56,6 +53,21 @@ def set_cell_arguments(cell, owner, activation, use_bias, kernel_initializer,
         cell._seed_generators.append(cell.seed_generator)
     cell._dropout_masks = None
     cell.kernel = cell.recurrent_kernel = cell.bias = None
+
+
+def add_cell_weights(cell, kernel_shape, recurrent_shape, bias_shape, bias_initializer):
+    """The kernel, recurrent kernel and (with use_bias) bias of a recurrent cell."""
+    cell.kernel = add_kernel(cell, "kernel", "kernel", kernel_shape)
+    cell.recurrent_kernel = add_kernel(cell, "recurrent_kernel", "recurrent", recurrent_shape)
+    if cell.use_bias:
+        cell.bias = add_kernel(cell, "bias", "bias", bias_shape, bias_initializer)
+
+
+def cell_config(cell):
+    """The config entries of the arguments set_cell_arguments stores."""
+    return {"activation": activations.serialize(cell.activation), "use_bias": cell.use_bias,
+            **kernel_config(cell, "kernel", "recurrent", "bias"), "dropout": cell.dropout,
+            "recurrent_dropout": cell.recurrent_dropout, "seed": cell.seed}
 
 
 class RecurrentCell(Layer):
@@ -100,17 +112,8 @@ class RecurrentCell(Layer):
             raise ValueError(f'{type(self).__name__} "{self.name}": the last dimension of '
                              f"the inputs must be known, received {tuple(input_shape)}.")
         width = self.gates * self.units
-        self.kernel = self.add_weight(
-            name="kernel", shape=(input_dim, width), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(
-            name="recurrent_kernel", shape=(self.units, width),
-            initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=self.bias_shape(), initializer=self.make_bias_initializer(),
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        add_cell_weights(self, (input_dim, width), (self.units, width), self.bias_shape(),
+                         self.make_bias_initializer())
         self.built = True
 
     def get_initial_state(self, batch_size=None):
@@ -150,21 +153,5 @@ class RecurrentCell(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.seed,
-        })
+        config.update({"units": self.units, **cell_config(self)})
         return config
