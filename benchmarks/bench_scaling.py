@@ -66,18 +66,25 @@ def make_data(name):
 def jax_worker(name, distributed, epochs):
     """Runs inside a process started with N forced devices; prints samples/s of
     layerkit's fit (and of the raw loop, for the MLP)."""
-    import layerkit
     from layerkit import distribution
     if distributed:
         distribution.set_distribution(distribution.DataParallel())
+    contenders, samples = fit_contenders(name, distributed, raw_jax_epoch)
+    race_and_print(contenders, samples, epochs, len(distribution.list_devices()))
+
+
+def fit_contenders(name, distributed, raw_epoch):
+    """layerkit's fit of workload `name` and, for the distributed MLP, the hand-written
+    loop `raw_epoch(x, y, batch)`; with the number of samples per epoch."""
+    import layerkit
     layerkit.utils.set_random_seed(0)
     x, y = make_data(name)
     _, batch = WORKLOADS[name]
     model = make_model(name)
     contenders = {"layerkit": lambda: model.fit(x, y, batch_size=batch, epochs=1, verbose=0)}
     if name == "mlp" and distributed:
-        contenders["raw"] = raw_jax_epoch(x, y, batch)
-    race_and_print(contenders, len(x), epochs, len(distribution.list_devices()))
+        contenders["raw"] = raw_epoch(x, y, batch)
+    return contenders, len(x)
 
 
 def race_and_print(contenders, samples, epochs, devices):
@@ -175,22 +182,15 @@ def jax_samples_per_s(name, devices, distributed, epochs, platform):
 def torch_worker(name, distributed, epochs):
     """One process of a torch row (torchrun starts `devices` of them): layerkit's fit
     under DataParallel and, for the MLP, a hand-written DDP loop; process 0 prints."""
-    import layerkit
     from layerkit import distribution
     if distributed and int(os.environ.get("WORLD_SIZE", "1")) > 1:
         distribution.initialize()   # from torchrun's environment
     if distributed:
         distribution.set_distribution(distribution.DataParallel())
-    layerkit.utils.set_random_seed(0)
-    x, y = make_data(name)
-    _, batch = WORKLOADS[name]
-    model = make_model(name)
-    contenders = {"layerkit": lambda: model.fit(x, y, batch_size=batch, epochs=1, verbose=0)}
-    if name == "mlp" and distributed:
-        contenders["raw"] = raw_torch_epoch(x, y, batch)
+    contenders, samples = fit_contenders(name, distributed, raw_torch_epoch)
     if int(os.environ.get("RANK", "0")) != 0:
         sys.stdout = open(os.devnull, "w")
-    race_and_print(contenders, len(x), epochs, len(distribution.list_devices()))
+    race_and_print(contenders, samples, epochs, len(distribution.list_devices()))
 
 
 def raw_torch_epoch(x, y, batch):

@@ -103,13 +103,5 @@ class LossScaleOptimizer(_KerasLossScaleOptimizer):
             config.pop("dynamic_growth_steps")
         return config
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from layerkit import optimizers
-        config = dict(config)
-        inner = optimizers.deserialize(config.pop("inner_optimizer"),
-                                       custom_objects=custom_objects)
-        return cls(inner, **config)
-
 
 __all__ = ["Policy", "set_policy", "global_policy", "LossScaleOptimizer"]

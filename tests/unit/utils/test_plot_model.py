@@ -12,6 +12,7 @@ import layerkit
 from layerkit import layers
 from layerkit.utils import model_visualization
 from layerkit.utils.model_visualization import DotGraph, model_to_dot, plot_model
+from plot_models import multi_input_model
 
 EXAMPLE = pathlib.Path(__file__).resolve().parents[3] / "examples" / "emotion" / "models" / "cnn.py"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -29,18 +30,6 @@ def mini_xception(keras_alias):
     namespace = {}
     exec(compile(source, str(EXAMPLE), "exec"), namespace)
     return namespace["mini_XCEPTION"]((64, 64, 1), 2)
-
-
-def multi_input_model():
-    image = layers.Input((16, 16, 3), name="image")
-    meta = layers.Input((4,), name="meta")
-    x = layers.Conv2D(4, 3, activation="relu", name="conv")(image)
-    x = layers.GlobalAveragePooling2D(name="pool")(x)
-    h = layers.Dense(4, name="meta_dense")(meta)
-    joined = layers.concatenate([x, h], name="joined")
-    out_a = layers.Dense(2, activation="softmax", name="label")(joined)
-    out_b = layers.Dense(1, name="score")(joined)
-    return layerkit.Model([image, meta], [out_a, out_b], name="two_in_two_out")
 
 
 def _svg(path):
