@@ -186,39 +186,75 @@ _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
-# conv_settings' checked results per (shapes, arguments): an eager step calls each
-# conv layer with the same ones every time, and working them out again cost a
-# tenth of a small Conv1D's forward pass.
-_CONV_SETTINGS = {}
+# A conv call's checked plan per (shapes, dtypes, arguments): an eager step calls each
+# conv layer with the same ones every time, and checking them again, with the layout
+# helpers' calls, cost a third of a small Conv1D's forward pass. A plan holds what
+# `_conv` does with the tensors: (conv fn, input permutation or None, explicit pads or
+# None, kernel permutation, strides, symmetric padding, dilation, groups, output
+# permutation or None).
+_PLANS = {}
 
 
-def _settings(x, kernel, strides, padding, data_format, dilation_rate, op):
+def _plan_key(inputs, kernel, bias, arguments):
     try:
-        key = (x.shape, kernel.shape, strides, padding, data_format, dilation_rate, op)
-        found = _CONV_SETTINGS.get(key)
-    except TypeError:     # unhashable arguments (strides given as a list)
-        key = found = None
-    if found is None:
-        found = conv_settings(x, kernel, strides, padding, data_format, dilation_rate, op)
-        if key is not None and len(_CONV_SETTINGS) < 4096:
-            _CONV_SETTINGS[key] = found
-    return found
+        key = (inputs.shape, inputs.dtype, kernel.shape, kernel.dtype,
+               None if bias is None else (bias.shape, bias.dtype)) + arguments
+        return key, _PLANS.get(key)
+    except (AttributeError, TypeError):   # not tensors, or unhashable arguments (lists)
+        return None, None
 
 
-def _conv(x, kernel, strides, padding, data_format, dilation_rate, groups, op, bias):
-    n, strides, dilation_rate, pads = _settings(x, kernel, strides, padding, data_format,
-                                                dilation_rate, op)
-    x, sym = _pad_spatial(_dense_layout(_to_channels_first(x, data_format)), pads)
-    # (out, in / groups, spatial...), contiguous for the same reason as above (a
-    # depthwise kernel has one input channel per group); a kernel Variable is kept in
-    # that memory (keep_conv_kernel_layout), so this copies nothing.
-    weight = kernel.permute(n + 1, n, *range(n)).contiguous()
+def _run_plan(plan, inputs, kernel, bias):
+    to_first = plan[1]
+    x = inputs if to_first is None else inputs.permute(to_first)
+    if not x.is_contiguous():
+        x = x.contiguous()      # see _dense_layout
+    return _convolve(plan, x, kernel, bias)
+
+
+def _convolve(plan, x, kernel, bias):
+    """The plan's convolution of x, already channels-first and contiguous."""
+    fn, _, pads, kernel_order, strides, sym, dilation_rate, groups, to_last = plan
+    if pads is not None:
+        x = F.pad(x, pads)
+    weight = kernel.permute(kernel_order)
+    if not weight.is_contiguous():
+        weight = weight.contiguous()
+    y = fn(x, weight, bias, strides, sym, dilation_rate, groups)
+    return y if to_last is None else y.permute(to_last)
+
+
+def _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, op, bias,
+          key=None):
+    """The checked convolution; with `key`, its plan is kept for the next call."""
+    n, strides, dilation_rate, pads = conv_settings(inputs, kernel, strides, padding,
+                                                    data_format, dilation_rate, op)
     if bias is not None:
-        bias = conv_bias(_t(bias), weight.shape[0], op)
-        if bias.dtype != x.dtype:
-            bias = bias.to(x.dtype)
-    y = _CONV[n](x, weight, bias, strides, sym, dilation_rate, groups)
-    return _from_channels_first(y, data_format)
+        bias = conv_bias(_t(bias), kernel.shape[-1], op)
+        if bias.dtype != inputs.dtype:
+            bias, key = bias.to(inputs.dtype), None
+    last = data_format == "channels_last"
+    if last and inputs.shape[-1] == 1:
+        key = None     # _to_channels_first reads one channel by its strides
+    flat = None
+    if any(b != a for b, a in pads):
+        flat = []
+        for before, after in reversed(pads):
+            flat += [before, after]
+        sym = (0,) * n
+    else:
+        sym = tuple(b for b, _ in pads)
+    # The kernel (spatial..., in / groups, out) is read as torch's (out, in / groups,
+    # spatial...), contiguous for the same reason as the input (a depthwise kernel has one
+    # input channel per group); a kernel Variable kept in that memory
+    # (keep_conv_kernel_layout) is read without a copy.
+    plan = (_CONV[n], (0, n + 1, *range(1, n + 1)) if last else None,
+            None if flat is None else tuple(flat), (n + 1, n, *range(n)), strides, sym,
+            dilation_rate, groups, (0, *range(2, n + 2), 1) if last else None)
+    if key is not None and len(_PLANS) < 4096:
+        _PLANS[key] = plan
+    return _convolve(plan, _dense_layout(_to_channels_first(inputs, data_format)), kernel,
+                     bias)
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
@@ -227,11 +263,18 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     a grouped convolution (channels // kernel_in_channels groups). `bias` (one value
     per output channel; layerkit's, not in Keras's signature) is added inside torch's
     kernel: a separate add and its gradient's sum each cost a pass over the output."""
+    key, plan = _plan_key(inputs, kernel, bias,
+                          ("conv", strides, padding, data_format, dilation_rate))
+    if plan is not None:
+        return _run_plan(plan, inputs, kernel, bias)
     data_format = config.standardize_data_format(data_format)
-    inputs, kernel = _promote(inputs, kernel)
+    promoted = _promote(inputs, kernel)
+    if promoted[0] is not inputs or promoted[1] is not kernel:
+        key = None     # a plan is kept only for inputs that need no conversion
+    inputs, kernel = promoted
     groups = conv_groups(inputs, kernel, data_format)
     return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, "conv",
-                 bias)
+                 bias, key)
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,

@@ -42,13 +42,34 @@ def _keep(out, x, keepdims):
     return out.reshape((1,) * x.ndim) if keepdims else out
 
 
+def _in_memory_order(reduce, x, axis, keepdims, **kwargs):
+    """reduce(x, axis) computed on x viewed in its memory's order, when x is a permuted
+    view of dense memory (a conv's channels_last output kept channels-first). The
+    backward pass then hands on a gradient in that same memory: reduced in the view's
+    order, a mean's gradient came back transposed against the activations, and the relu
+    backward beside it took 8x its time (87 against 10 us in the seed's Conv1D)."""
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    if x.is_contiguous() or x.ndim < 2:
+        return reduce(x, dim=axes, keepdim=keepdims, **kwargs)
+    strides = x.stride()
+    order = sorted(range(x.ndim), key=lambda d: -strides[d])
+    view = x.permute(order)
+    if not view.is_contiguous():
+        return reduce(x, dim=axes, keepdim=keepdims, **kwargs)
+    axes = {a % x.ndim for a in axes}
+    out = reduce(view, dim=tuple(order.index(a) for a in axes), keepdim=keepdims, **kwargs)
+    kept = order if keepdims else [d for d in order if d not in axes]
+    back = sorted(range(len(kept)), key=lambda i: kept[i])
+    return out if back == list(range(len(kept))) else out.permute(back)
+
+
 def sum(x, axis=None, keepdims=False):
     x = _t(x)
     work, result = _accumulator(x, None)
     if axis is None:
         out = _keep(torch.sum(x, dtype=work), x, keepdims)
     else:
-        out = torch.sum(x, dim=_axis(axis), keepdim=keepdims, dtype=work)
+        out = _in_memory_order(torch.sum, x, _axis(axis), keepdims, dtype=work)
     return out if out.dtype == result else out.to(result)
 
 
@@ -86,7 +107,7 @@ def mean(x, axis=None, keepdims=False):
     x = _float(_t(x))
     if axis is None:
         return _keep(torch.mean(x), x, keepdims)
-    return torch.mean(x, dim=_axis(axis), keepdim=keepdims)
+    return _in_memory_order(torch.mean, x, _axis(axis), keepdims)
 
 
 def _minmax(fn, clamp):
