@@ -14,7 +14,7 @@ recurrent masks (one per gate), drawn once per call of the layer. Four masked co
 of the input side by side on the channel axis make one grouped convolution (groups=4)
 with the unchanged kernel, so dropout costs no extra pass over the kernel blocks.
 """
-from layerkit import activations, ops
+from layerkit import activations, engine, ops
 from layerkit import random as lk_random
 from layerkit.layers import conv_arguments as args
 from layerkit.layers.layer import Layer
@@ -114,6 +114,10 @@ class ConvLSTMCell(Layer):
             if self.unit_forget_bias else self.bias_initializer
         add_cell_weights(self, self.kernel_size + (channels, width),
                          self.kernel_size + (self.filters, width), (width,), bias_init)
+        # On PyTorch, both kernels in the memory torch's convolution reads (no copy of the
+        # recurrent kernel per time step).
+        engine.core.keep_conv_kernel_layout(self.kernel)
+        engine.core.keep_conv_kernel_layout(self.recurrent_kernel)
         self.built = True
 
     def get_initial_state(self, batch_size=None):

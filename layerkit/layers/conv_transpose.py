@@ -6,7 +6,7 @@ The kernel is (kernel_size..., filters, in_channels), Keras's layout, and
 'same' makes size * strides cells and 'valid' (size - 1) * strides +
 max(kernel, strides); an explicit output_padding (< strides) adds cells after.
 """
-from layerkit import ops
+from layerkit import engine, ops
 from layerkit.engine.common.conv_utils import transpose_output_length
 from layerkit.layers import conv_arguments as args
 from layerkit.layers.conv_base import BaseConv
@@ -49,6 +49,8 @@ class ConvTranspose(BaseConv):
         channels = self._input_channels(input_shape)
         self.kernel = add_kernel(self, "kernel", "kernel",
                                  self.kernel_size + (self.filters, channels))
+        # On PyTorch, stored as torch's (in, out, spatial...) transposed-conv weight.
+        engine.core.keep_conv_kernel_layout(self.kernel)
         self._add_bias_weight(self.filters)
         self._set_channel_spec(channels)
         self.built = True

@@ -9,7 +9,7 @@ Unlike Conv, both take strides > 1 together with dilation_rate > 1, as Keras 3.
 """
 import warnings
 
-from layerkit import ops
+from layerkit import engine, ops
 from layerkit.layers import conv_arguments as args
 from layerkit.layers.conv_base import BaseConv
 from layerkit.layers.weight_arguments import add_kernel, kernel_arguments, kernel_config
@@ -44,6 +44,8 @@ class DepthwiseConv(BaseConv):
         self._conv_spatial(input_shape)
         self.kernel = add_kernel(self, "kernel", "depthwise",
                                  self.kernel_size + (channels, self.depth_multiplier))
+        # On PyTorch, stored in the memory order torch's grouped convolution reads.
+        engine.core.keep_conv_kernel_layout(self.kernel, depthwise=True)
         self._add_bias_weight(channels * self.depth_multiplier)
         self._set_channel_spec(channels)
         self.built = True
@@ -143,6 +145,8 @@ class SeparableConv(BaseConv):
         self.pointwise_kernel = add_kernel(
             self, "pointwise_kernel", "pointwise",
             (1,) * self.rank + (channels * self.depth_multiplier, self.filters))
+        engine.core.keep_conv_kernel_layout(self.depthwise_kernel, depthwise=True)
+        engine.core.keep_conv_kernel_layout(self.pointwise_kernel)
         self._add_bias_weight(self.filters)
         self._set_channel_spec(channels)
         self.built = True

@@ -210,10 +210,11 @@ class Functional(Model):
                              f"({type(e).__name__}: {e})") from e
 
     def _call_flat(self, flat, mask):
+        """The graph run on inputs that call() has checked."""
         masks = self._input_masks(flat, mask)
         if masks is None:
-            return self._run(flat)
-        outputs, out_masks = self._run_masked(flat, masks)
+            return self._run(flat, checked=True)
+        outputs, out_masks = self._run_masked(flat, masks, checked=True)
         for t, m in zip(flatten(outputs), out_masks):
             if m is not None:
                 masking.set_keras_mask(t, m)
@@ -234,10 +235,10 @@ class Functional(Model):
             return None
         return {id(t): m for t, m in zip(self._inputs, given) if m is not None}
 
-    def _values(self, flat):
+    def _values(self, flat, checked=False):
         # While the host stage's outputs stand in for string inputs, their shapes differ
         # from the Inputs' (checked on the host before the stage ran).
-        if not host_stage_active():
+        if not checked and not host_stage_active():
             self._check_input_shapes(flat)
         values = {}
         for t, x in zip(self._inputs, flat):
@@ -248,8 +249,8 @@ class Functional(Model):
             values[id(t)] = x
         return values
 
-    def _run(self, flat):
-        values = self._values(flat)
+    def _run(self, flat, checked=False):
+        values = self._values(flat, checked)
 
         def fetch(v):
             return values[id(v)] if isinstance(v, SymbolicTensor) else v
@@ -271,9 +272,9 @@ class Functional(Model):
             CALL_CONTEXT.checked_graph -= 1
         return map_structure(lambda t: values[id(t)], self._output_struct)
 
-    def _run_masked(self, flat, masks):
+    def _run_masked(self, flat, masks, checked=False):
         """The graph run with masks: returns (outputs, [mask of each flat output])."""
-        values = self._values(flat)
+        values = self._values(flat, checked)
 
         def fetch(v):
             return values[id(v)] if isinstance(v, SymbolicTensor) else v

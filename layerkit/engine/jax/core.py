@@ -41,7 +41,7 @@ def keep_memory_order(variable, like=None, order=None):
     engine keeps a conv kernel, and its optimizer slots, in the order its kernel reads)."""
 
 
-def keep_conv_kernel_layout(variable):
+def keep_conv_kernel_layout(variable, depthwise=False):
     """Nothing to do, as keep_memory_order."""
 
 

@@ -109,14 +109,18 @@ def keep_memory_order(variable, like=None, order=None):
     variable._direct_assign(variable._value)
 
 
-def keep_conv_kernel_layout(variable):
+def keep_conv_kernel_layout(variable, depthwise=False):
     """Keeps a conv kernel Variable (spatial..., in, out) in the memory of torch's
     (out, in, spatial...) weight: the permute in engine/torch/nn.py's `_conv` is then
     contiguous as it is (no copy of each kernel per step), and the kernel's gradient
     (that permute of torch's weight gradient), its update and its optimizer slots
-    share one layout."""
+    share one layout. A transposed conv's kernel (spatial..., out, in) takes the same
+    order, torch's (in, out, spatial...). A depthwise kernel (spatial..., in,
+    multiplier) is kept as (in, multiplier, spatial...), which is torch's grouped
+    weight (in * multiplier, 1, spatial...) once its two channel axes are merged."""
     n = len(variable.shape) - 2
-    keep_memory_order(variable, order=(n + 1, n) + tuple(range(n)))
+    order = (n, n + 1) if depthwise else (n + 1, n)
+    keep_memory_order(variable, order=order + tuple(range(n)))
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):

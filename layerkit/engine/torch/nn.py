@@ -196,6 +196,8 @@ _PLANS = {}
 
 
 def _plan_key(inputs, kernel, bias, arguments):
+    if type(inputs) is not _T:
+        return None, None
     try:
         key = (inputs.shape, inputs.dtype, kernel.shape, kernel.dtype,
                None if bias is None else (bias.shape, bias.dtype)) + arguments
@@ -281,12 +283,25 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
                    dilation_rate=1, *, bias=None):
     """Each input channel convolved with its own kernel (spatial..., in, multiplier);
     output channel c * multiplier + m; `bias` as in `conv`."""
+    key, plan = _plan_key(inputs, kernel, bias,
+                          ("depthwise", strides, padding, data_format, dilation_rate))
+    if plan is not None:
+        return _run_plan(plan, inputs, _grouped_kernel(kernel), bias)
     data_format = config.standardize_data_format(data_format)
-    inputs, kernel = _promote(inputs, kernel)
+    promoted = _promote(inputs, kernel)
+    if promoted[0] is not inputs or promoted[1] is not kernel:
+        key = None
+    inputs, kernel = promoted
     channels = depthwise_channels(inputs, kernel, data_format)
-    kernel = kernel.reshape(tuple(kernel.shape[:-2]) + (1, channels * kernel.shape[-1]))
-    return _conv(inputs, kernel, strides, padding, data_format, dilation_rate, channels,
-                 "depthwise_conv", bias)
+    return _conv(inputs, _grouped_kernel(kernel), strides, padding, data_format,
+                 dilation_rate, channels, "depthwise_conv", bias, key)
+
+
+def _grouped_kernel(kernel):
+    """(spatial..., in, multiplier) as a grouped conv's (spatial..., 1, in * multiplier):
+    a view of a kernel kept by keep_conv_kernel_layout(depthwise=True)."""
+    shape = kernel.shape
+    return kernel.reshape(tuple(shape[:-2]) + (1, shape[-2] * shape[-1]))
 
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
@@ -330,16 +345,50 @@ def _pool_args(inputs, pool_size, strides, padding, data_format, op):
     return data_format, n, _to_channels_first(inputs, data_format), pool_size, strides, pads
 
 
+# max_pool's plans, as _PLANS for conv: (pool fn, input permutation or None, explicit
+# -inf pads or None, pool size, strides, torch's padding, ceil_mode, output permutation).
+_POOL_PLANS = {}
+
+
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    key = plan = None
+    if type(inputs) is _T:
+        try:
+            key = (inputs.shape, inputs.dtype, pool_size, strides, padding, data_format)
+            plan = _POOL_PLANS.get(key)
+        except TypeError:    # unhashable arguments (lists)
+            key = None
+    if plan is not None:
+        return _run_pool_plan(plan, inputs)
     data_format, n, x, pool_size, strides, pads = _pool_args(
         inputs, pool_size, strides, padding, data_format, "max_pool")
+    last = data_format == "channels_last"
     ceil = _ceil_mode_pads(x.shape[2:], pool_size, strides, pads)
+    flat = None
     if ceil is not None:
-        y = _MAX_POOL[n](x, pool_size, strides, ceil, ceil_mode=True)
+        torch_padding = ceil
+    elif all(b == a for b, a in pads):
+        torch_padding = tuple(b for b, _ in pads)
     else:
-        x, sym = _pad_spatial(x, pads, value=float("-inf"))
-        y = _MAX_POOL[n](x, pool_size, strides, sym)
-    return _from_channels_first(y, data_format)
+        flat = [p for before, after in reversed(pads) for p in (before, after)]
+        torch_padding = (0,) * n
+    plan = (_MAX_POOL[n], (0, n + 1, *range(1, n + 1)) if last else None,
+            None if flat is None else tuple(flat), pool_size, strides, torch_padding,
+            ceil is not None, (0, *range(2, n + 2), 1) if last else None)
+    if key is not None and not (last and inputs.shape[-1] == 1) and len(_POOL_PLANS) < 4096:
+        _POOL_PLANS[key] = plan
+    return _run_pool_plan(plan, x, permuted=True)
+
+
+def _run_pool_plan(plan, x, permuted=False):
+    """`permuted`: x is channels-first already."""
+    fn, to_first, pads, pool_size, strides, torch_padding, ceil, to_last = plan
+    if to_first is not None and not permuted:
+        x = x.permute(to_first)
+    if pads is not None:
+        x = F.pad(x, pads, value=float("-inf"))
+    y = fn(x, pool_size, strides, torch_padding, ceil_mode=ceil)
+    return y if to_last is None else y.permute(to_last)
 
 
 def _ceil_mode_pads(sizes, pool_size, strides, pads):

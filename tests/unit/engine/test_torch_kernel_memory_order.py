@@ -71,3 +71,67 @@ def test_values_set_weights_and_numbers_are_keras_layout():
     plain.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
     for a, b in zip(m.get_weights(), plain.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def _weight_view(layer_kind, kernel):
+    """The tensor torch's kernel reads, as the engine forms it from the Variable."""
+    from layerkit.engine.torch.nn import _grouped_kernel
+    n = kernel.ndim - 2
+    if layer_kind == "depthwise":
+        kernel = _grouped_kernel(kernel)
+    return kernel.permute(n + 1, n, *range(n))
+
+
+OTHER_KERNELS = [
+    # (layer, input shape, [(kernel attribute, kind)])
+    (lambda: layers.DepthwiseConv2D(3, depth_multiplier=2), (6, 6, 3),
+     [("kernel", "depthwise")]),
+    (lambda: layers.DepthwiseConv1D(3), (8, 3), [("kernel", "depthwise")]),
+    (lambda: layers.SeparableConv2D(4, 3, depth_multiplier=2), (6, 6, 3),
+     [("depthwise_kernel", "depthwise"), ("pointwise_kernel", "conv")]),
+    (lambda: layers.Conv2DTranspose(4, 3, strides=2), (4, 4, 3), [("kernel", "conv")]),
+    (lambda: layers.Conv1DTranspose(4, 3), (6, 3), [("kernel", "conv")]),
+    (lambda: layers.ConvLSTM1D(4, 3, padding="same"), (3, 6, 2),
+     [("cell.kernel", "conv"), ("cell.recurrent_kernel", "conv")]),
+]
+
+
+def _attribute(layer, dotted):
+    for name in dotted.split("."):
+        layer = getattr(layer, name)
+    return layer
+
+
+@pytest.mark.parametrize("make,shape,kernels", OTHER_KERNELS,
+                         ids=["depthwise2d", "depthwise1d", "separable2d", "conv2d_transpose",
+                              "conv1d_transpose", "conv_lstm1d"])
+def test_depthwise_separable_transposed_and_conv_lstm_kernels_are_read_without_a_copy(
+        make, shape, kernels):
+    def build():
+        m = layerkit.Sequential([layerkit.Input(shape), make(), layers.Flatten(),
+                                 layers.Dense(1)])
+        m.compile(optimizer="rmsprop", loss="mse")
+        return m
+    m = build()
+    x, y = data(shape)
+    new = [np.random.default_rng(1).standard_normal(w.shape).astype("float32") / 4
+           for w in m.get_weights()]
+    m.set_weights(new)
+    m.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    layer = m.layers[0]
+    for name, kind in kernels:
+        kernel = _attribute(layer, name).value
+        weight = _weight_view(kind, kernel)
+        assert weight.is_contiguous(), (name, kernel.stride())
+        assert weight.data_ptr() == kernel.data_ptr()
+    # The same training with every Variable and slot in plain memory: the same numbers.
+    plain = build()
+    plain.set_weights(new)
+    plain.optimizer.build(plain.trainable_variables)
+    for v in list(plain.weights) + [s for slots in plain.optimizer._slots.values()
+                                     for s in slots]:
+        v._strides = None
+        v._direct_assign(v.value.detach().contiguous())
+    plain.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    for a, b in zip(m.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

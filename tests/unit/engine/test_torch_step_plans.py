@@ -115,3 +115,28 @@ def test_global_average_pooling_backward_keeps_the_activations_layout():
     hidden.register_hook(seen.append)
     pool(hidden).sum().backward()
     assert seen[0].stride() == hidden.stride() == (64, 1, 8)
+
+
+@pytest.mark.parametrize("shape,pool,strides,padding,data_format", [
+    ((2, 9, 3), 3, None, "valid", "channels_last"),
+    ((2, 8, 8, 3), 3, 2, "same", "channels_last"),        # ceil_mode: one more cell after
+    ((2, 7, 7, 3), (3, 2), (1, 3), "same", "channels_last"),   # explicit -inf pads
+    ((2, 3, 8, 8), 2, None, "valid", "channels_first"),
+    ((2, 6, 6, 6, 1), 2, None, "same", "channels_last"),  # one channel: no plan kept
+])
+def test_a_max_pool_read_from_its_plan_equals_the_checked_call(
+        shape, pool, strides, padding, data_format):
+    import torch
+    from layerkit.engine.torch import nn
+    nn._POOL_PLANS.clear()
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal(shape, dtype=np.float32))
+    results = []
+    for _ in range(2):
+        leaf = x.clone().requires_grad_()
+        out = nn.max_pool(leaf, pool, strides, padding, data_format)
+        weights = torch.linspace(-1, 1, out.numel()).reshape(out.shape)
+        results.append((out.detach(), torch.autograd.grad((out * weights).sum(), leaf)[0]))
+    one_channel = data_format == "channels_last" and shape[-1] == 1
+    assert len(nn._POOL_PLANS) == (0 if one_channel else 1)
+    for a, b in zip(results[0], results[1]):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
