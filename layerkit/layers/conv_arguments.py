@@ -79,6 +79,18 @@ def pairs(layer, value, n, name):
                  for i, item in enumerate(items))
 
 
+def spatial_rank_shape(layer, input_shape):
+    """`input_shape` as a tuple, checked to be (batch, `layer.rank` spatial dims,
+    channels) long; the error names the layer, as Keras's input check does."""
+    input_shape = tuple(input_shape)
+    if len(input_shape) != layer.rank + 2:
+        raise ValueError(
+            f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected '
+            f"ndim={layer.rank + 2} (batch, {layer.rank} spatial dims, channels), found "
+            f"ndim={len(input_shape)}. Full shape received: {input_shape}")
+    return input_shape
+
+
 def spatial_axes(rank, data_format):
     """The spatial axes of a (batch, spatial..., channels) or (batch, channels,
     spatial...) tensor."""

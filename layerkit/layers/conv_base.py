@@ -46,12 +46,7 @@ class BaseConv(Layer):
     # --- shapes --------------------------------------------------------
     def _input_channels(self, input_shape):
         """Checks the input's rank and returns its channel count (must be known)."""
-        input_shape = tuple(input_shape)
-        if len(input_shape) != self.rank + 2:
-            raise ValueError(
-                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
-                f"ndim={self.rank + 2} (batch, {self.rank} spatial dims, channels), found "
-                f"ndim={len(input_shape)}. Full shape received: {input_shape}")
+        input_shape = args.spatial_rank_shape(self, input_shape)
         channels = input_shape[args.channel_axis(self.data_format)]
         if channels is None:
             raise ValueError(

@@ -30,12 +30,7 @@ class GlobalPooling(Layer):
         return reduce(inputs, axis=self._axes, keepdims=self.keepdims)
 
     def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        if len(input_shape) != self.rank + 2:
-            raise ValueError(
-                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
-                f"ndim={self.rank + 2} (batch, {self.rank} spatial dims, channels), found "
-                f"ndim={len(input_shape)}. Full shape received: {input_shape}")
+        input_shape = args.spatial_rank_shape(self, input_shape)
         if self.keepdims:
             return tuple(1 if axis in self._axes else d for axis, d in enumerate(input_shape))
         channels = input_shape[args.channel_axis(self.data_format)]

@@ -62,12 +62,7 @@ class LocallyConnected(Layer):
     # --- shapes --------------------------------------------------------
     def _split(self, input_shape):
         """(spatial sizes, channels) of an input shape, checking its rank."""
-        input_shape = tuple(input_shape)
-        if len(input_shape) != self.rank + 2:
-            raise ValueError(
-                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
-                f"ndim={self.rank + 2} (batch, {self.rank} spatial dims, channels), found "
-                f"ndim={len(input_shape)}. Full shape received: {input_shape}")
+        input_shape = args.spatial_rank_shape(self, input_shape)
         spatial = tuple(input_shape[a] for a in args.spatial_axes(self.rank, self.data_format))
         return spatial, input_shape[args.channel_axis(self.data_format)]
 

@@ -17,11 +17,7 @@ class _SpatialEdges(_ShapeLayer):
         self.input_spec = InputSpec(ndim=rank + 2)
 
     def _check_rank(self, input_shape):
-        if len(input_shape) != self.rank + 2:
-            raise ValueError(
-                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
-                f"ndim={self.rank + 2} (batch, {self.rank} spatial dims, channels), found "
-                f"ndim={len(input_shape)}. Full shape received: {tuple(input_shape)}")
+        args.spatial_rank_shape(self, input_shape)
 
     def _resize(self, input_shape, sign):
         """The shape after adding (sign=1) or removing (sign=-1) the amounts."""

@@ -33,12 +33,7 @@ class Pooling(Layer):
                     data_format=self.data_format)
 
     def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        if len(input_shape) != self.rank + 2:
-            raise ValueError(
-                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
-                f"ndim={self.rank + 2} (batch, {self.rank} spatial dims, channels), found "
-                f"ndim={len(input_shape)}. Full shape received: {input_shape}")
+        input_shape = args.spatial_rank_shape(self, input_shape)
         out = list(input_shape)
         for axis, window, step in zip(args.spatial_axes(self.rank, self.data_format),
                                       self.pool_size, self.strides):

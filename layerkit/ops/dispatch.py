@@ -66,9 +66,7 @@ def graph_op(fn, name=None, module=None):
         except Exception:
             if any_symbolic((args, kwargs)):
                 return _record(_qualified(key, op), args, kwargs)
-            if _any_variable((args, kwargs)):
-                return fn(*_values(args), **_values(kwargs))
-            raise
+            return _again_with_values(fn, args, kwargs)
 
     _describe(op, fn, name)
     GRAPH_OPS.setdefault(name, op)
@@ -87,6 +85,14 @@ def _values(structure):
     if isinstance(structure, dict):
         return {k: _values(v) for k, v in structure.items()}
     return structure
+
+
+def _again_with_values(fn, args, kwargs):
+    """After fn(*args, **kwargs) raised: fn again with every Variable (at any depth)
+    read as its value, or, with none among the arguments, the error being handled."""
+    if _any_variable((args, kwargs)):
+        return fn(*_values(args), **_values(kwargs))
+    raise    # noqa: PLE0704 (called from an except block: re-raises what it handles)
 
 
 def _any_variable(structure):
@@ -120,9 +126,7 @@ def callable_op(fn, name, module=None):
         try:
             return fn(*args, **kwargs)
         except Exception:
-            if _any_variable((args, kwargs)):
-                return fn(*_values(args), **_values(kwargs))
-            raise
+            return _again_with_values(fn, args, kwargs)
 
     _describe(op, fn, name)
     GRAPH_OPS.setdefault(name, op)
@@ -146,9 +150,7 @@ def value_op(fn, name=None, reason="its result is not a tensor"):
         except Exception:
             if any_symbolic((args, kwargs)):
                 _refuse(name, reason)
-            if _any_variable((args, kwargs)):
-                return fn(*_values(args), **_values(kwargs))
-            raise
+            return _again_with_values(fn, args, kwargs)
 
     _describe(op, fn, name)
     return op

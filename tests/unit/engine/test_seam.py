@@ -53,10 +53,13 @@ def test_every_engine_meets_the_contract(engine):
 
 
 # Files one engine needs and the other does not: torch builds data and model parallelism
-# from torch.distributed and DTensor, where XLA inserts the collectives for JAX. Every
-# file of the contract stands in both folders.
+# from torch.distributed and DTensor, where XLA inserts the collectives for JAX, and
+# keeps freed host memory for its eager steps' allocations (XLA's compiled steps barely
+# page-fault: 0-2,300 faults an epoch of the Conv1D benchmark, against 25,000-60,000 for
+# torch's mini-Xception). Every file of the contract stands in both folders.
 ENGINE_ONLY_FILES = {"jax": set(),
-                     "torch": {"data_parallel.py", "model_parallel.py", "replicas.py"}}
+                     "torch": {"data_parallel.py", "model_parallel.py", "replicas.py",
+                               "host_memory.py"}}
 
 
 def test_engine_folders_have_identical_file_names():
