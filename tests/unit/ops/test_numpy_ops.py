@@ -201,3 +201,17 @@ def test_comparisons_against_python_numbers_match_numpy(fn):
         np.testing.assert_array_equal(to_np(getattr(ops, fn)(scalar, ops.convert_to_tensor(ints))),
                                       getattr(np, fn)(scalar, ints))
 
+
+
+@pytest.mark.parametrize("fn", ["mean", "sum"])
+def test_reducing_over_no_axis_is_numpys_identity(fn):
+    """axis=() reduces nothing, as in numpy and JAX (torch's own dim=() reduces all),
+    for a plain array and for a permuted engine tensor (a conv's channels_last output
+    on PyTorch)."""
+    x = RNG.standard_normal((2, 3, 4)).astype("float32")
+    permuted = ops.transpose(ops.convert_to_tensor(x.transpose(0, 2, 1)), (0, 2, 1))
+    for value in (x, permuted):
+        out = getattr(ops, fn)(value, axis=())
+        np.testing.assert_allclose(to_np(out), getattr(np, fn)(x, axis=()), rtol=1e-6)
+    counts = ops.sum(np.arange(6, dtype="int8").reshape(2, 3), axis=())
+    assert dtype_of(counts) == "int32"
