@@ -265,11 +265,12 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     a grouped convolution (channels // kernel_in_channels groups). `bias` (one value
     per output channel; layerkit's, not in Keras's signature) is added inside torch's
     kernel: a separate add and its gradient's sum each cost a pass over the output."""
+    # Resolved first: None means the global image_data_format, which may change.
+    data_format = config.standardize_data_format(data_format)
     key, plan = _plan_key(inputs, kernel, bias,
                           ("conv", strides, padding, data_format, dilation_rate))
     if plan is not None:
         return _run_plan(plan, inputs, kernel, bias)
-    data_format = config.standardize_data_format(data_format)
     promoted = _promote(inputs, kernel)
     if promoted[0] is not inputs or promoted[1] is not kernel:
         key = None     # a plan is kept only for inputs that need no conversion
@@ -283,11 +284,11 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
                    dilation_rate=1, *, bias=None):
     """Each input channel convolved with its own kernel (spatial..., in, multiplier);
     output channel c * multiplier + m; `bias` as in `conv`."""
+    data_format = config.standardize_data_format(data_format)
     key, plan = _plan_key(inputs, kernel, bias,
                           ("depthwise", strides, padding, data_format, dilation_rate))
     if plan is not None:
         return _run_plan(plan, inputs, _grouped_kernel(kernel), bias)
-    data_format = config.standardize_data_format(data_format)
     promoted = _promote(inputs, kernel)
     if promoted[0] is not inputs or promoted[1] is not kernel:
         key = None
@@ -351,6 +352,7 @@ _POOL_PLANS = {}
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    data_format = config.standardize_data_format(data_format)   # as in conv
     key = plan = None
     if type(inputs) is _T:
         try:

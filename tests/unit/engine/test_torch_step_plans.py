@@ -140,3 +140,25 @@ def test_a_max_pool_read_from_its_plan_equals_the_checked_call(
     assert len(nn._POOL_PLANS) == (0 if one_channel else 1)
     for a, b in zip(results[0], results[1]):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_a_plan_follows_the_global_image_data_format_when_none_is_given():
+    import torch
+    from layerkit import config
+    from layerkit.engine.torch import nn
+    x = torch.randn(2, 6, 6, 6)
+    kernel = torch.randn(3, 3, 6, 4)
+    previous = config.image_data_format()
+    try:
+        last = nn.conv(x, kernel)              # channels_last: (2, 4, 4, 4) from 6x6x6
+        pooled_last = nn.max_pool(x, 2)
+        config.set_image_data_format("channels_first")
+        first = nn.conv(x, kernel)             # the same call now reads 6 channels first
+        pooled_first = nn.max_pool(x, 2)
+    finally:
+        config.set_image_data_format(previous)
+    torch.testing.assert_close(
+        first, nn.conv(x, kernel, data_format="channels_first"), rtol=0, atol=0)
+    torch.testing.assert_close(
+        last, nn.conv(x, kernel, data_format="channels_last"), rtol=0, atol=0)
+    assert pooled_last.shape == (2, 3, 3, 6) and pooled_first.shape == (2, 6, 3, 3)
