@@ -132,6 +132,16 @@ def dense(x, kernel, bias=None):
 # arithmetic are engine/common/conv_utils.py's, shared with the JAX engine.
 # ---------------------------------------------------------------------------
 
+def _first_order(n):
+    """The permutation from (N, spatial x n, C) to (N, C, spatial x n)."""
+    return (0, n + 1, *range(1, n + 1))
+
+
+def _last_order(n):
+    """The permutation from (N, C, spatial x n) back to (N, spatial x n, C)."""
+    return (0, *range(2, n + 2), 1)
+
+
 def _to_channels_first(x, data_format):
     if data_format == "channels_last":
         if x.shape[-1] == 1 and x.is_contiguous():
@@ -139,7 +149,7 @@ def _to_channels_first(x, data_format):
             # strides. The permuted view's odd stride on the size-1 axis has corrupted
             # the heap in torch's CPU conv backward (the seed's 64x64x1 mini-Xception).
             return x.reshape(x.shape[0], 1, *x.shape[1:-1])
-        return x.permute(0, x.ndim - 1, *range(1, x.ndim - 1))
+        return x.permute(_first_order(x.ndim - 2))
     return x
 
 
@@ -155,19 +165,24 @@ def _dense_layout(x):
 
 def _from_channels_first(x, data_format):
     if data_format == "channels_last":
-        return x.permute(0, *range(2, x.ndim), 1)
+        return x.permute(_last_order(x.ndim - 2))
     return x
+
+
+def _split_pads(pads):
+    """[(before, after)] per spatial axis as (F.pad's flat pads, or None where torch's
+    own symmetric `padding` does it all; that symmetric padding)."""
+    if all(b == a for b, a in pads):
+        return None, tuple(b for b, _ in pads)
+    return tuple(p for before, after in reversed(pads) for p in (before, after)), \
+        (0,) * len(pads)
 
 
 def _pad_spatial(x, pads, value=0.0):
     """Pads a channels_first x by [(before, after)] per spatial axis. Returns x
     and the symmetric padding left for torch's own `padding` argument."""
-    if all(b == a for b, a in pads):
-        return x, tuple(b for b, _ in pads)
-    flat = []
-    for before, after in reversed(pads):
-        flat += [before, after]
-    return F.pad(x, flat, value=value), (0,) * len(pads)
+    flat, sym = _split_pads(pads)
+    return (x if flat is None else F.pad(x, flat, value=value)), sym
 
 
 def _promote(a, b):
@@ -186,24 +201,35 @@ _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
-# A conv call's checked plan per (shapes, dtypes, arguments): an eager step calls each
-# conv layer with the same ones every time, and checking them again, with the layout
-# helpers' calls, cost a third of a small Conv1D's forward pass. A plan holds what
-# `_conv` does with the tensors: (conv fn, input permutation or None, explicit pads or
-# None, kernel permutation, strides, symmetric padding, dilation, groups, output
-# permutation or None).
+# The checked plan of a conv or max-pool call per (op, shapes, dtypes, arguments): an
+# eager step calls each layer with the same ones every time, and checking them again,
+# with the layout helpers' calls, cost a third of a small Conv1D's forward pass. A conv
+# plan holds what `_conv` does with the tensors: (conv fn, input permutation or None,
+# explicit pads or None, kernel permutation, strides, symmetric padding, dilation,
+# groups, output permutation or None); a max-pool plan, see max_pool.
 _PLANS = {}
 
 
-def _plan_key(inputs, kernel, bias, arguments):
-    if type(inputs) is not _T:
+def _plan_key(inputs, data_format, arguments, kernel=None, bias=None):
+    """(key, the plan kept under it or None): the op's `arguments` (a tuple) with the
+    inputs', kernel's and bias's shapes and dtypes. No key where no plan may be kept:
+    inputs that are not plain tensors (numpy, a DTensor), one channels_last channel (read
+    by its strides, see _to_channels_first), or arguments that are not hashable (lists)
+    or not tensors where tensors go."""
+    if type(inputs) is not _T or (data_format == "channels_last" and inputs.shape[-1] == 1):
         return None, None
     try:
-        key = (inputs.shape, inputs.dtype, kernel.shape, kernel.dtype,
-               None if bias is None else (bias.shape, bias.dtype)) + arguments
+        key = (inputs.shape, inputs.dtype, data_format, arguments,
+               None if kernel is None else (kernel.shape, kernel.dtype),
+               None if bias is None else (bias.shape, bias.dtype))
         return key, _PLANS.get(key)
-    except (AttributeError, TypeError):   # not tensors, or unhashable arguments (lists)
+    except (AttributeError, TypeError):
         return None, None
+
+
+def _keep_plan(key, plan):
+    if key is not None and len(_PLANS) < 4096:
+        _PLANS[key] = plan
 
 
 def _run_plan(plan, inputs, kernel, bias):
@@ -236,25 +262,14 @@ def _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, 
         if bias.dtype != inputs.dtype:
             bias, key = bias.to(inputs.dtype), None
     last = data_format == "channels_last"
-    if last and inputs.shape[-1] == 1:
-        key = None     # _to_channels_first reads one channel by its strides
-    flat = None
-    if any(b != a for b, a in pads):
-        flat = []
-        for before, after in reversed(pads):
-            flat += [before, after]
-        sym = (0,) * n
-    else:
-        sym = tuple(b for b, _ in pads)
+    flat, sym = _split_pads(pads)
     # The kernel (spatial..., in / groups, out) is read as torch's (out, in / groups,
     # spatial...), contiguous for the same reason as the input (a depthwise kernel has one
     # input channel per group); a kernel Variable kept in that memory
     # (keep_conv_kernel_layout) is read without a copy.
-    plan = (_CONV[n], (0, n + 1, *range(1, n + 1)) if last else None,
-            None if flat is None else tuple(flat), (n + 1, n, *range(n)), strides, sym,
-            dilation_rate, groups, (0, *range(2, n + 2), 1) if last else None)
-    if key is not None and len(_PLANS) < 4096:
-        _PLANS[key] = plan
+    plan = (_CONV[n], _first_order(n) if last else None, flat, (n + 1, n, *range(n)),
+            strides, sym, dilation_rate, groups, _last_order(n) if last else None)
+    _keep_plan(key, plan)
     return _convolve(plan, _dense_layout(_to_channels_first(inputs, data_format)), kernel,
                      bias)
 
@@ -267,8 +282,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     kernel: a separate add and its gradient's sum each cost a pass over the output."""
     # Resolved first: None means the global image_data_format, which may change.
     data_format = config.standardize_data_format(data_format)
-    key, plan = _plan_key(inputs, kernel, bias,
-                          ("conv", strides, padding, data_format, dilation_rate))
+    key, plan = _plan_key(inputs, data_format, ("conv", strides, padding, dilation_rate),
+                          kernel, bias)
     if plan is not None:
         return _run_plan(plan, inputs, kernel, bias)
     promoted = _promote(inputs, kernel)
@@ -285,8 +300,8 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     """Each input channel convolved with its own kernel (spatial..., in, multiplier);
     output channel c * multiplier + m; `bias` as in `conv`."""
     data_format = config.standardize_data_format(data_format)
-    key, plan = _plan_key(inputs, kernel, bias,
-                          ("depthwise", strides, padding, data_format, dilation_rate))
+    key, plan = _plan_key(inputs, data_format, ("depthwise", strides, padding, dilation_rate),
+                          kernel, bias)
     if plan is not None:
         return _run_plan(plan, inputs, _grouped_kernel(kernel), bias)
     promoted = _promote(inputs, kernel)
@@ -346,39 +361,21 @@ def _pool_args(inputs, pool_size, strides, padding, data_format, op):
     return data_format, n, _to_channels_first(inputs, data_format), pool_size, strides, pads
 
 
-# max_pool's plans, as _PLANS for conv: (pool fn, input permutation or None, explicit
-# -inf pads or None, pool size, strides, torch's padding, ceil_mode, output permutation).
-_POOL_PLANS = {}
-
-
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Its plan: (pool fn, input permutation or None, explicit -inf pads or None, pool
+    size, strides, torch's padding, ceil_mode, output permutation or None)."""
     data_format = config.standardize_data_format(data_format)   # as in conv
-    key = plan = None
-    if type(inputs) is _T:
-        try:
-            key = (inputs.shape, inputs.dtype, pool_size, strides, padding, data_format)
-            plan = _POOL_PLANS.get(key)
-        except TypeError:    # unhashable arguments (lists)
-            key = None
+    key, plan = _plan_key(inputs, data_format, ("max_pool", pool_size, strides, padding))
     if plan is not None:
         return _run_pool_plan(plan, inputs)
     data_format, n, x, pool_size, strides, pads = _pool_args(
         inputs, pool_size, strides, padding, data_format, "max_pool")
     last = data_format == "channels_last"
     ceil = _ceil_mode_pads(x.shape[2:], pool_size, strides, pads)
-    flat = None
-    if ceil is not None:
-        torch_padding = ceil
-    elif all(b == a for b, a in pads):
-        torch_padding = tuple(b for b, _ in pads)
-    else:
-        flat = [p for before, after in reversed(pads) for p in (before, after)]
-        torch_padding = (0,) * n
-    plan = (_MAX_POOL[n], (0, n + 1, *range(1, n + 1)) if last else None,
-            None if flat is None else tuple(flat), pool_size, strides, torch_padding,
-            ceil is not None, (0, *range(2, n + 2), 1) if last else None)
-    if key is not None and not (last and inputs.shape[-1] == 1) and len(_POOL_PLANS) < 4096:
-        _POOL_PLANS[key] = plan
+    flat, torch_padding = (None, ceil) if ceil is not None else _split_pads(pads)
+    plan = (_MAX_POOL[n], _first_order(n) if last else None, flat, pool_size, strides,
+            torch_padding, ceil is not None, _last_order(n) if last else None)
+    _keep_plan(key, plan)
     return _run_pool_plan(plan, x, permuted=True)
 
 

@@ -128,7 +128,7 @@ def test_a_max_pool_read_from_its_plan_equals_the_checked_call(
         shape, pool, strides, padding, data_format):
     import torch
     from layerkit.engine.torch import nn
-    nn._POOL_PLANS.clear()
+    nn._PLANS.clear()
     x = torch.from_numpy(np.random.default_rng(0).standard_normal(shape, dtype=np.float32))
     results = []
     for _ in range(2):
@@ -137,7 +137,7 @@ def test_a_max_pool_read_from_its_plan_equals_the_checked_call(
         weights = torch.linspace(-1, 1, out.numel()).reshape(out.shape)
         results.append((out.detach(), torch.autograd.grad((out * weights).sum(), leaf)[0]))
     one_channel = data_format == "channels_last" and shape[-1] == 1
-    assert len(nn._POOL_PLANS) == (0 if one_channel else 1)
+    assert len(nn._PLANS) == (0 if one_channel else 1)
     for a, b in zip(results[0], results[1]):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
 
