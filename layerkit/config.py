@@ -5,6 +5,7 @@ key of `~/.layerkit/layerkit.json`, else "jax".
 """
 import json
 import os
+import threading
 
 VALID_BACKENDS = ("jax", "torch")
 _VALID_FLOATX = ("float16", "bfloat16", "float32", "float64")
@@ -104,27 +105,41 @@ def standardize_data_format(data_format):
 
 
 # --- safe mode (Keras 3's `keras.config.enable_unsafe_deserialization`) -----------
-# None: nobody has said; loading code then treats it as safe (it fails closed).
-_SAFE_MODE = None
+# enable_unsafe_deserialization() is process-wide, as in Keras 3; a SafeModeScope holds
+# for its own thread only, so a clone_model (which opens SafeModeScope(False)) in one
+# thread never lets a load in another rebuild a file's code.
+_UNSAFE_EVERYWHERE = False
+
+
+class _Scopes(threading.local):
+    def __init__(self):
+        self.safe_mode = None   # the innermost open SafeModeScope's, None outside one
+
+
+_SCOPES = _Scopes()
 
 
 def enable_unsafe_deserialization():
     """Lets every later load rebuild Python functions stored as bytecode (a Lambda's
     lambda, a control-flow op's function) without safe_mode=False, as Keras 3's does.
     Only do this for files you trust: loading them runs their code."""
-    global _SAFE_MODE
-    _SAFE_MODE = False
+    global _UNSAFE_EVERYWHERE
+    _UNSAFE_EVERYWHERE = True
 
 
 def in_safe_mode():
-    """True/False while a SafeModeScope (or enable_unsafe_deserialization) says so, None
-    where nothing has."""
-    return _SAFE_MODE
+    """True/False while this thread's SafeModeScope (or enable_unsafe_deserialization)
+    says so, None where nothing has (loading code then treats it as safe: it fails
+    closed)."""
+    if _SCOPES.safe_mode is not None:
+        return _SCOPES.safe_mode
+    return False if _UNSAFE_EVERYWHERE else None
 
 
 class SafeModeScope:
     """`with SafeModeScope(False): Model.from_config(config)`: the safe mode that
-    deserialization inside the block follows (Keras 3's serialization_lib scope)."""
+    deserialization inside the block, in this thread, follows (Keras 3's
+    serialization_lib scope)."""
 
     def __init__(self, safe_mode=True):
         if safe_mode not in (True, False, None):
@@ -133,12 +148,10 @@ class SafeModeScope:
         self.safe_mode = safe_mode
 
     def __enter__(self):
-        global _SAFE_MODE
-        self._outer = _SAFE_MODE
-        _SAFE_MODE = self.safe_mode
+        self._outer = _SCOPES.safe_mode
+        _SCOPES.safe_mode = self.safe_mode
         return self
 
     def __exit__(self, *exc):
-        global _SAFE_MODE
-        _SAFE_MODE = self._outer
+        _SCOPES.safe_mode = self._outer
         return False

@@ -171,20 +171,21 @@ class ArrayAdapter:
     def stacked_epoch(self, k, rng=None):
         """Like epoch(), but groups of k full batches come stacked as (k, batch, ...)."""
         x, y, sw = self.x, self.y, self.sample_weight
-        if self.shuffle and self.shuffle != "batch":
-            perm = (rng or np.random).permutation(self.num_samples)
-            take = lambda part: None if part is None else map_structure(lambda a: a[perm], part)
-            x, y, sw = take(x), take(y), take(sw)
+        # Shuffled rows are gathered a block at a time, as epoch() gathers each batch,
+        # not copied as a whole data set first; in order, blocks are slices.
+        perm = (rng or np.random).permutation(self.num_samples) \
+            if self.shuffle and self.shuffle != "batch" else None
+        rows = (lambda a, b: slice(a, b)) if perm is None else (lambda a, b: perm[a:b])
         bs = self.batch_size
         block = bs * k
         full = self.num_samples // block
         for b in range(full):
-            s = slice(b * block, (b + 1) * block)
+            s = rows(b * block, (b + 1) * block)
             fold = lambda part: None if part is None else map_structure(
                 lambda a: a[s].reshape((k, bs) + a.shape[1:]), part)
             yield k, (fold(x), fold(y), fold(sw))
         for start in range(full * block, self.num_samples, bs):
-            s = slice(start, start + bs)
+            s = rows(start, start + bs)
             yield 1, (_cut(x, s), _cut(y, s), _cut(sw, s))
 
 

@@ -21,9 +21,9 @@ def to_np(x):
 
 @pytest.fixture
 def restore_safe_mode():
-    before = lk_config.in_safe_mode()
+    before = lk_config._UNSAFE_EVERYWHERE
     yield
-    lk_config._SAFE_MODE = before
+    lk_config._UNSAFE_EVERYWHERE = before
 
 
 def _cond_model():
@@ -194,3 +194,25 @@ def test_clone_model_rebuilds_lambdas_without_leaving_safe_mode(restore_safe_mod
     assert lk_config.in_safe_mode() is not False
     with pytest.raises(ValueError, match="safe"):
         Sequential.from_config(model.get_config())
+
+
+def test_a_safe_mode_scope_holds_for_its_own_thread_only():
+    """clone_model opens SafeModeScope(False); a load running in another thread at the
+    same time must still refuse a file's code."""
+    import threading
+    opened, release, seen = threading.Event(), threading.Event(), []
+
+    def cloning():
+        with SafeModeScope(False):
+            opened.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=cloning)
+    worker.start()
+    try:
+        assert opened.wait(10)
+        seen.append(lk_config.in_safe_mode())
+    finally:
+        release.set()
+        worker.join(10)
+    assert seen == [None]
