@@ -2,6 +2,7 @@
 use_multiprocessing and max_queue_size are honoured by fit/evaluate/predict."""
 import os
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -15,9 +16,10 @@ Y = (X.sum(1, keepdims=True) > 2).astype("float32")
 
 
 class Batches(PyDataset):
-    def __init__(self, batch_size=8, **kwargs):
+    def __init__(self, batch_size=8, delay=0.0, **kwargs):
         super().__init__(**kwargs)
         self.batch_size = batch_size
+        self.delay = delay         # seconds a read takes, so that reads overlap
         self.reads = []            # (batch index, reading thread)
         self.epochs_begun = 0
 
@@ -26,6 +28,7 @@ class Batches(PyDataset):
 
     def __getitem__(self, i):
         self.reads.append((i, threading.get_ident()))
+        time.sleep(self.delay)
         s = slice(i * self.batch_size, (i + 1) * self.batch_size)
         return X[s], Y[s]
 
@@ -70,7 +73,10 @@ def test_threads_read_batches_in_order():
     serial, threaded = _model(), _model()
     threaded.set_weights(serial.get_weights())
     one = Batches()
-    many = Batches(workers=4, max_queue_size=3)
+    # A read that takes a while keeps the first worker busy when the next index is
+    # submitted, so the pool must start another thread (an instant read may let one
+    # idle thread serve every index, which made this test flaky).
+    many = Batches(workers=4, max_queue_size=3, delay=0.02)
     h1 = serial.fit(one, epochs=2, shuffle=False, verbose=0).history["loss"]
     h2 = threaded.fit(many, epochs=2, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(h2, h1, rtol=1e-6)     # same batches, same order
