@@ -51,7 +51,8 @@ class Conv(BaseConv):
         self.kernel = add_kernel(self, "kernel", "kernel",
                                  self.kernel_size + (channels // self.groups, self.filters))
         # On PyTorch, stored in the memory order torch's convolution reads.
-        engine.core.keep_conv_kernel_layout(self.kernel)
+        engine.core.keep_conv_kernel_layout(self.kernel, data_format=self.data_format,
+                                            strides=self.strides, groups=self.groups)
         self._add_bias_weight(self.filters)
         self._set_channel_spec(channels)
         self.built = True

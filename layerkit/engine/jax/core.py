@@ -41,7 +41,8 @@ def keep_memory_order(variable, like=None, order=None):
     engine keeps a conv kernel, and its optimizer slots, in the order its kernel reads)."""
 
 
-def keep_conv_kernel_layout(variable, depthwise=False):
+def keep_conv_kernel_layout(variable, depthwise=False, *, data_format=None, strides=1,
+                            groups=1):
     """Nothing to do, as keep_memory_order."""
 
 

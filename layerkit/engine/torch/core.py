@@ -5,10 +5,12 @@ import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
+from layerkit import config
 from layerkit.engine.common import shape_inference
 from layerkit.engine.common import variables as common_variables
 from layerkit.engine.common.dtypes import default_dtype, standardize_dtype
 from layerkit.engine.common.stateless_scope import StatelessScope
+from layerkit.engine.torch import conv_channels_last
 
 NAME = "torch"
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -109,7 +111,8 @@ def keep_memory_order(variable, like=None, order=None):
     variable._direct_assign(variable._value)
 
 
-def keep_conv_kernel_layout(variable, depthwise=False):
+def keep_conv_kernel_layout(variable, depthwise=False, *, data_format=None, strides=1,
+                            groups=1):
     """Keeps a conv kernel Variable (spatial..., in, out) in the memory of torch's
     (out, in, spatial...) weight: the permute in engine/torch/nn.py's `_conv` is then
     contiguous as it is (no copy of each kernel per step), and the kernel's gradient
@@ -117,8 +120,17 @@ def keep_conv_kernel_layout(variable, depthwise=False):
     share one layout. A transposed conv's kernel (spatial..., out, in) takes the same
     order, torch's (in, out, spatial...). A depthwise kernel (spatial..., in,
     multiplier) is kept as (in, multiplier, spatial...), which is torch's grouped
-    weight (in * multiplier, 1, spatial...) once its two channel axes are merged."""
+    weight (in * multiplier, 1, spatial...) once its two channel axes are merged.
+    A Conv layer passes its `data_format`, `strides` and `groups`: where those let it
+    run on channels_last data in place (engine/torch/conv_channels_last.py), its kernel
+    keeps torch's channels_last weight memory instead, (out, spatial..., in)."""
     n = len(variable.shape) - 2
+    if not depthwise and data_format is not None and \
+            config.standardize_data_format(data_format) == "channels_last":
+        strides = (strides,) * n if isinstance(strides, int) else tuple(strides)
+        if conv_channels_last.reads_in_place(n, variable.shape[n] * groups, strides, groups):
+            keep_memory_order(variable, order=conv_channels_last.kernel_memory_order(n))
+            return
     order = (n, n + 1) if depthwise else (n + 1, n)
     keep_memory_order(variable, order=order + tuple(range(n)))
 

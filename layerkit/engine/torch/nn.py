@@ -6,6 +6,7 @@ from layerkit import config
 from layerkit.engine.common.conv_utils import (conv_bias, conv_groups, conv_settings,
                                                   depthwise_channels, pool_settings,
                                                   transpose_settings)
+from layerkit.engine.torch import conv_channels_last
 from layerkit.engine.torch.core import convert_to_tensor
 
 _T = torch.Tensor
@@ -219,7 +220,8 @@ def _plan_key(inputs, data_format, arguments, kernel=None, bias=None):
     if type(inputs) is not _T or (data_format == "channels_last" and inputs.shape[-1] == 1):
         return None, None
     try:
-        key = (inputs.shape, inputs.dtype, data_format, arguments,
+        # Dense or not decides whether a channels_last conv runs in place.
+        key = (inputs.shape, inputs.dtype, inputs.is_contiguous(), data_format, arguments,
                None if kernel is None else (kernel.shape, kernel.dtype),
                None if bias is None else (bias.shape, bias.dtype))
         return key, _PLANS.get(key)
@@ -233,6 +235,8 @@ def _keep_plan(key, plan):
 
 
 def _run_plan(plan, inputs, kernel, bias):
+    if plan[0] is conv_channels_last.run:
+        return conv_channels_last.run(plan, inputs, kernel, bias)
     to_first = plan[1]
     x = inputs if to_first is None else inputs.permute(to_first)
     if not x.is_contiguous():
@@ -262,6 +266,11 @@ def _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, 
         if bias.dtype != inputs.dtype:
             bias, key = bias.to(inputs.dtype), None
     last = data_format == "channels_last"
+    if last and inputs.is_contiguous() and conv_channels_last.reads_in_place(
+            n, inputs.shape[-1], strides, groups):
+        plan = conv_channels_last.plan(n, pads, dilation_rate)
+        _keep_plan(key, plan)
+        return conv_channels_last.run(plan, inputs, kernel, bias)
     flat, sym = _split_pads(pads)
     # The kernel (spatial..., in / groups, out) is read as torch's (out, in / groups,
     # spatial...), contiguous for the same reason as the input (a depthwise kernel has one

@@ -1,7 +1,10 @@
 """PyTorch keeps a conv kernel Variable (spatial..., in, out in Keras's shape) in the
-memory of torch's (out, in, spatial...) weight, and its optimizer slots in the same
-order: the conv reads it without a copy per step, and the update's list ops run on
-one layout. The values, get/set_weights, saving and the numbers stay Keras's."""
+memory of the weight torch's conv reads, and its optimizer slots in the same order:
+torch's (out, in, spatial...) weight, or where the conv reads channels_last data in
+place (stride 1, groups 1: engine/torch/conv_channels_last.py) torch's channels_last
+weight, (out, spatial..., in) in memory. The conv reads it without a copy per step,
+and the update's list ops run on one layout. The values, get/set_weights, saving and
+the numbers stay Keras's."""
 import numpy as np
 import pytest
 
@@ -17,6 +20,12 @@ def torch_order(t):
     return t.permute(n + 1, n, *range(n)).is_contiguous()
 
 
+def channels_last_order(t):
+    """(spatial..., in, out) lying as (out, spatial..., in)."""
+    n = t.ndim - 2
+    return t.permute(n + 1, *range(n), n).is_contiguous()
+
+
 def model(conv=layers.Conv1D, shape=(12, 4)):
     m = layerkit.Sequential([layerkit.Input(shape), conv(3, 3, activation="relu"),
                              layers.Flatten(), layers.Dense(1)])
@@ -29,19 +38,25 @@ def data(shape=(12, 4)):
     return rng.random((8,) + shape, "float32"), rng.random((8, 1), "float32")
 
 
-@pytest.mark.parametrize("conv,shape", [(layers.Conv1D, (12, 4)), (layers.Conv2D, (6, 6, 2))])
-def test_kernel_and_slots_keep_torch_order_through_fit(conv, shape):
+@pytest.mark.parametrize("conv,shape,in_place", [
+    (layers.Conv1D, (12, 4), True), (layers.Conv2D, (6, 6, 2), True),
+    (lambda f, k, **kw: layers.Conv1D(f, k, strides=2, **kw), (12, 4), False),
+    (lambda f, k, **kw: layers.Conv2D(f, k, data_format="channels_first", **kw), (2, 6, 6),
+     False)], ids=["conv1d", "conv2d", "conv1d_strided", "conv2d_channels_first"])
+def test_kernel_and_slots_keep_the_conv_weights_order_through_fit(conv, shape, in_place):
     m = model(conv, shape)
     x, y = data(shape)
     kernel = m.layers[0].kernel
-    assert torch_order(kernel.value) and not kernel.value.is_contiguous()
+    order = channels_last_order if in_place else torch_order
+    assert order(kernel.value) and not kernel.value.is_contiguous()
     m.fit(x, y, epochs=2, batch_size=4, verbose=0)
-    assert torch_order(kernel.value) and kernel.value.requires_grad
+    assert order(kernel.value) and kernel.value.requires_grad
     slot = m.optimizer._slots["velocity"][0]
-    assert tuple(slot.shape) == tuple(kernel.shape) and torch_order(slot.value)
+    assert tuple(slot.shape) == tuple(kernel.shape) and order(slot.value)
     # The conv's weight is the Variable's own memory: no copy per step.
     n = kernel.value.ndim - 2
-    weight = kernel.value.permute(n + 1, n, *range(n)).contiguous()
+    axes = (n + 1, *range(n), n) if in_place else (n + 1, n, *range(n))
+    weight = kernel.value.permute(axes).contiguous()
     assert weight.data_ptr() == kernel.value.data_ptr()
 
 
@@ -52,7 +67,7 @@ def test_values_set_weights_and_numbers_are_keras_layout():
            for w in m.get_weights()]
     m.set_weights(new)
     kernel = m.layers[0].kernel
-    assert torch_order(kernel.value)
+    assert channels_last_order(kernel.value)
     got = m.get_weights()
     assert got[0].flags.c_contiguous
     for a, b in zip(got, new):
