@@ -126,8 +126,9 @@ def dense(x, kernel, bias=None):
 #
 # Kernels are laid out (spatial..., in, out) as in Keras; inputs are
 # channels_last (N, spatial..., C) unless data_format says channels_first.
-# torch works channels_first, so channels_last inputs are permuted there and
-# back. 'same' follows TF: out = ceil(size / stride), and an odd total padding
+# A stride-1 ungrouped conv reads dense channels_last data in place
+# (conv_channels_last.py); otherwise torch works channels_first, so
+# channels_last inputs are permuted there and back. 'same' follows TF: out = ceil(size / stride), and an odd total padding
 # puts the extra cell after (bottom/right); torch's own padding is symmetric,
 # so that case pads explicitly with F.pad first. The argument checks and shape
 # arithmetic are engine/common/conv_utils.py's, shared with the JAX engine.
@@ -159,8 +160,9 @@ def _dense_layout(x):
     Handed a permuted channels_last view, or the same data made dense in torch's
     channels_last memory format, torch 2.13's CPU conv backward corrupted the heap
     ("double free or corruption") on the seed's mini-Xception (depthwise convs); the
-    copy is the price, one transpose per conv on channels_last data, until a
-    measured alternative (issue 8's speed work) replaces it."""
+    copy is the price, paid once per run of such convs (each one's output is this
+    memory seen channels_last, which the next reads without a copy). The convs that
+    torch runs safely on channels_last memory skip it (conv_channels_last.py)."""
     return x.contiguous()
 
 
