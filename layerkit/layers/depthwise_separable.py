@@ -146,7 +146,7 @@ class SeparableConv(BaseConv):
             self, "pointwise_kernel", "pointwise",
             (1,) * self.rank + (channels * self.depth_multiplier, self.filters))
         engine.core.keep_conv_kernel_layout(self.depthwise_kernel, depthwise=True)
-        engine.core.keep_conv_kernel_layout(self.pointwise_kernel)
+        engine.core.keep_conv_kernel_layout(self.pointwise_kernel, data_format=self.data_format)
         self._add_bias_weight(self.filters)
         self._set_channel_spec(channels)
         self.built = True

@@ -9,21 +9,26 @@ stack, and oneDNN's channels_last kernels are the faster ones here (the seed's C
 stack, forward and backward, batch 16: 2.5-3.5 against 2.9-4.3 ms; the VGG's conv stack,
 batch 32: 300-317 against 414-439 ms). A 1-D conv runs as a 2-D one over a height of 1.
 
-Only where torch 2.13 has been seen to hold up: groups 1 (the depthwise convolutions
-corrupted the heap in this layout on the seed's mini-Xception), more than one input
-channel (a one-channel tensor's layout is read from its strides), stride 1 (the weight
-gradient of a strided 1x1 conv in this layout segfaults: 8 -> 16 channels on 60x60,
-or a 1-D one over 2,000 steps), 1-D and 2-D. Everything else goes the channels-first
-way (engine/torch/nn.py).
+Only where torch 2.13 has been seen to hold up: 1-D and 2-D, more than one input
+channel (a one-channel tensor's layout is read from its strides, and a permuted one
+corrupted the heap in the conv backward), groups 1 or one group per channel (depthwise),
+and not a 1x1 kernel with a stride above 1: the weight gradient of such a conv in this
+layout segfaults (8 -> 16 channels over 60x60, or a 1-D one over 2,000 steps), which is
+most likely what crashed the seed's mini-Xception (its shortcuts are such convs) when
+earlier code handed torch channels_last tensors. Checked in raw torch, without a crash
+and with the channels-first way's numbers: 600 random 1-D configurations (strides up to
+3), 360 random 2-D stride-1 ones, 240 strided 2-D ones with kernels above 1x1, 240
+depthwise ones (strides 1 and 2, multipliers 1 and 2), and 26 epochs of a mini-Xception
+run this way. Everything else goes the channels-first way (engine/torch/nn.py).
 """
 import torch
 import torch.nn.functional as F
 
 
-def reads_in_place(n, in_channels, strides, groups):
-    """Whether a conv with these settings, on channels_last data, runs in place."""
-    return n in (1, 2) and groups == 1 and in_channels > 1 and \
-        all(s == 1 for s in strides)
+def reads_in_place(n, in_channels, kernel_size, strides, groups):
+    """Whether a conv with these settings runs on channels_last data in its layout."""
+    return n in (1, 2) and in_channels > 1 and groups in (1, in_channels) and \
+        not (all(k == 1 for k in kernel_size) and any(s > 1 for s in strides))
 
 
 def kernel_memory_order(n):
@@ -32,24 +37,26 @@ def kernel_memory_order(n):
     return (n + 1, *range(n), n)
 
 
-def plan(n, pads, dilation_rate):
+def plan(n, pads, strides, dilation_rate, groups):
     """The plan (engine/torch/nn.py's plan table) of such a conv: (this module's runner,
-    F.pad's flat pads on (N, spatial..., C) or None, torch's symmetric padding,
-    dilation), in 2-D terms for a 1-D conv."""
+    F.pad's flat pads on (N, spatial..., C) or None, torch's symmetric padding, strides,
+    dilation, groups), in 2-D terms for a 1-D conv."""
     if all(b == a for b, a in pads):
         flat, sym = None, tuple(b for b, _ in pads)
     else:
         flat = (0, 0) + tuple(p for before, after in reversed(pads) for p in (before, after))
         sym = (0,) * n
     if n == 1:
-        sym, dilation_rate = (0, sym[0]), (1, dilation_rate[0])
-    return (run, flat, sym, tuple(dilation_rate))
+        sym, strides, dilation_rate = (0, sym[0]), (1, strides[0]), (1, dilation_rate[0])
+    return (run, flat, sym, tuple(strides), tuple(dilation_rate), groups)
 
 
 def run(plan, inputs, kernel, bias):
-    """The conv of dense channels_last `inputs` by a Keras `kernel`; its output dense
-    channels_last where torch's kernel answers in that format (oneDNN does)."""
-    _, flat, sym, dilation = plan
+    """The conv of channels_last `inputs` by a Keras `kernel` (a depthwise one already
+    grouped, (spatial..., 1, channels)); its output is dense channels_last where torch's
+    kernel answers in that format (oneDNN does). Inputs in another memory (a
+    channels-first conv's output) are copied into it by torch, once."""
+    _, flat, sym, strides, dilation, groups = plan
     x = inputs if flat is None else F.pad(inputs, flat)
     one_d = x.ndim == 3
     if one_d:
@@ -58,6 +65,6 @@ def run(plan, inputs, kernel, bias):
     weight = kernel.permute(3, 2, 0, 1)
     if not weight.is_contiguous(memory_format=torch.channels_last):
         weight = weight.contiguous(memory_format=torch.channels_last)
-    y = F.conv2d(x.permute(0, 3, 1, 2), weight, bias, 1, sym, dilation)
+    y = F.conv2d(x.permute(0, 3, 1, 2), weight, bias, strides, sym, dilation, groups)
     y = y.permute(0, 2, 3, 1)
     return y.squeeze(1) if one_d else y

@@ -121,14 +121,16 @@ def keep_conv_kernel_layout(variable, depthwise=False, *, data_format=None, stri
     order, torch's (in, out, spatial...). A depthwise kernel (spatial..., in,
     multiplier) is kept as (in, multiplier, spatial...), which is torch's grouped
     weight (in * multiplier, 1, spatial...) once its two channel axes are merged.
-    A Conv layer passes its `data_format`, `strides` and `groups`: where those let it
-    run on channels_last data in place (engine/torch/conv_channels_last.py), its kernel
-    keeps torch's channels_last weight memory instead, (out, spatial..., in)."""
+    A conv layer passes its `data_format`, `strides` and `groups`: where those let it
+    run on channels_last data in that layout (engine/torch/conv_channels_last.py), its
+    kernel keeps torch's channels_last weight memory instead, (out, spatial..., in).
+    (A depthwise kernel's order is that weight already: it has one input channel.)"""
     n = len(variable.shape) - 2
     if not depthwise and data_format is not None and \
             config.standardize_data_format(data_format) == "channels_last":
         strides = (strides,) * n if isinstance(strides, int) else tuple(strides)
-        if conv_channels_last.reads_in_place(n, variable.shape[n] * groups, strides, groups):
+        if conv_channels_last.reads_in_place(n, variable.shape[n] * groups,
+                                             tuple(variable.shape[:n]), strides, groups):
             keep_memory_order(variable, order=conv_channels_last.kernel_memory_order(n))
             return
     order = (n, n + 1) if depthwise else (n + 1, n)

@@ -126,7 +126,7 @@ def dense(x, kernel, bias=None):
 #
 # Kernels are laid out (spatial..., in, out) as in Keras; inputs are
 # channels_last (N, spatial..., C) unless data_format says channels_first.
-# A stride-1 ungrouped conv reads dense channels_last data in place
+# Most 1-D and 2-D convs read channels_last data in its own layout
 # (conv_channels_last.py); otherwise torch works channels_first, so
 # channels_last inputs are permuted there and back. 'same' follows TF: out = ceil(size / stride), and an odd total padding
 # puts the extra cell after (bottom/right); torch's own padding is symmetric,
@@ -160,9 +160,9 @@ def _dense_layout(x):
     Handed a permuted channels_last view, or the same data made dense in torch's
     channels_last memory format, torch 2.13's CPU conv backward corrupted the heap
     ("double free or corruption") on the seed's mini-Xception (depthwise convs); the
-    copy is the price, paid once per run of such convs (each one's output is this
-    memory seen channels_last, which the next reads without a copy). The convs that
-    torch runs safely on channels_last memory skip it (conv_channels_last.py)."""
+    copy is the price for the convs that still go this way (each one's output is this
+    memory seen channels_last, which a next such conv reads without a copy); the others
+    run in torch's channels_last format (conv_channels_last.py)."""
     return x.contiguous()
 
 
@@ -222,8 +222,7 @@ def _plan_key(inputs, data_format, arguments, kernel=None, bias=None):
     if type(inputs) is not _T or (data_format == "channels_last" and inputs.shape[-1] == 1):
         return None, None
     try:
-        # Dense or not decides whether a channels_last conv runs in place.
-        key = (inputs.shape, inputs.dtype, inputs.is_contiguous(), data_format, arguments,
+        key = (inputs.shape, inputs.dtype, data_format, arguments,
                None if kernel is None else (kernel.shape, kernel.dtype),
                None if bias is None else (bias.shape, bias.dtype))
         return key, _PLANS.get(key)
@@ -268,9 +267,9 @@ def _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, 
         if bias.dtype != inputs.dtype:
             bias, key = bias.to(inputs.dtype), None
     last = data_format == "channels_last"
-    if last and inputs.is_contiguous() and conv_channels_last.reads_in_place(
-            n, inputs.shape[-1], strides, groups):
-        plan = conv_channels_last.plan(n, pads, dilation_rate)
+    if last and conv_channels_last.reads_in_place(n, inputs.shape[-1], kernel.shape[:n],
+                                                  strides, groups):
+        plan = conv_channels_last.plan(n, pads, strides, dilation_rate, groups)
         _keep_plan(key, plan)
         return conv_channels_last.run(plan, inputs, kernel, bias)
     flat, sym = _split_pads(pads)

@@ -1,8 +1,8 @@
 """PyTorch keeps a conv kernel Variable (spatial..., in, out in Keras's shape) in the
 memory of the weight torch's conv reads, and its optimizer slots in the same order:
 torch's (out, in, spatial...) weight, or where the conv reads channels_last data in
-place (stride 1, groups 1: engine/torch/conv_channels_last.py) torch's channels_last
-weight, (out, spatial..., in) in memory. The conv reads it without a copy per step,
+its layout (engine/torch/conv_channels_last.py) torch's channels_last weight,
+(out, spatial..., in) in memory. The conv reads it without a copy per step,
 and the update's list ops run on one layout. The values, get/set_weights, saving and
 the numbers stay Keras's."""
 import numpy as np
@@ -40,9 +40,9 @@ def data(shape=(12, 4)):
 
 @pytest.mark.parametrize("conv,shape,in_place", [
     (layers.Conv1D, (12, 4), True), (layers.Conv2D, (6, 6, 2), True),
-    (lambda f, k, **kw: layers.Conv1D(f, k, strides=2, **kw), (12, 4), False),
+    (lambda f, k, **kw: layers.Conv1D(f, 1, strides=2, **kw), (12, 4), False),
     (lambda f, k, **kw: layers.Conv2D(f, k, data_format="channels_first", **kw), (2, 6, 6),
-     False)], ids=["conv1d", "conv2d", "conv1d_strided", "conv2d_channels_first"])
+     False)], ids=["conv1d", "conv2d", "conv1d_strided_1x1", "conv2d_channels_first"])
 def test_kernel_and_slots_keep_the_conv_weights_order_through_fit(conv, shape, in_place):
     m = model(conv, shape)
     x, y = data(shape)
