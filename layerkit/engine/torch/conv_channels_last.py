@@ -1,5 +1,5 @@
-"""Convolutions that read channels_last data where it lies, in torch's channels_last
-memory format, instead of copying it to channels-first and back.
+"""Convolutions that run on channels_last data in torch's channels_last memory format,
+instead of copying it to channels-first and back.
 
 A dense (N, spatial..., C) tensor permuted to torch's (N, C, spatial...) is a
 channels_last tensor; handed one with a channels_last weight, torch's CPU convolution
@@ -37,15 +37,13 @@ def kernel_memory_order(n):
     return (n + 1, *range(n), n)
 
 
-def plan(n, pads, strides, dilation_rate, groups):
-    """The plan (engine/torch/nn.py's plan table) of such a conv: (this module's runner,
-    F.pad's flat pads on (N, spatial..., C) or None, torch's symmetric padding, strides,
-    dilation, groups), in 2-D terms for a 1-D conv."""
-    if all(b == a for b, a in pads):
-        flat, sym = None, tuple(b for b, _ in pads)
-    else:
-        flat = (0, 0) + tuple(p for before, after in reversed(pads) for p in (before, after))
-        sym = (0,) * n
+def plan(n, flat, sym, strides, dilation_rate, groups):
+    """The plan (engine/torch/nn.py's plan table) of such a conv, from nn.py's split of
+    its padding (F.pad's flat pads over the spatial axes or None, and torch's symmetric
+    padding): (this module's runner, the flat pads on (N, spatial..., C) or None, the
+    symmetric padding, strides, dilation, groups), in 2-D terms for a 1-D conv."""
+    if flat is not None:
+        flat = (0, 0) + tuple(flat)          # nothing on the channel axis, which is last
     if n == 1:
         sym, strides, dilation_rate = (0, sym[0]), (1, strides[0]), (1, dilation_rate[0])
     return (run, flat, sym, tuple(strides), tuple(dilation_rate), groups)

@@ -128,9 +128,10 @@ def dense(x, kernel, bias=None):
 # channels_last (N, spatial..., C) unless data_format says channels_first.
 # Most 1-D and 2-D convs read channels_last data in its own layout
 # (conv_channels_last.py); otherwise torch works channels_first, so
-# channels_last inputs are permuted there and back. 'same' follows TF: out = ceil(size / stride), and an odd total padding
-# puts the extra cell after (bottom/right); torch's own padding is symmetric,
-# so that case pads explicitly with F.pad first. The argument checks and shape
+# channels_last inputs are permuted there and back. 'same' follows TF:
+# out = ceil(size / stride), and an odd total padding puts the extra cell
+# after (bottom/right); torch's own padding is symmetric, so that case pads
+# explicitly with F.pad first. The argument checks and shape
 # arithmetic are engine/common/conv_utils.py's, shared with the JAX engine.
 # ---------------------------------------------------------------------------
 
@@ -156,13 +157,11 @@ def _to_channels_first(x, data_format):
 
 
 def _dense_layout(x):
-    """x (N, C, spatial...) made contiguous in torch's default layout before a conv.
-    Handed a permuted channels_last view, or the same data made dense in torch's
-    channels_last memory format, torch 2.13's CPU conv backward corrupted the heap
-    ("double free or corruption") on the seed's mini-Xception (depthwise convs); the
-    copy is the price for the convs that still go this way (each one's output is this
-    memory seen channels_last, which a next such conv reads without a copy); the others
-    run in torch's channels_last format (conv_channels_last.py)."""
+    """x (N, C, spatial...) made contiguous in torch's default layout before a conv
+    that torch 2.13 cannot run safely in the channels_last format (a strided 1x1 conv's
+    weight gradient segfaults there, a permuted one-channel tensor corrupted the heap:
+    conv_channels_last.py). Each such conv's output is this memory seen channels_last,
+    which a next such conv reads without a copy."""
     return x.contiguous()
 
 
@@ -207,9 +206,11 @@ _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 # The checked plan of a conv or max-pool call per (op, shapes, dtypes, arguments): an
 # eager step calls each layer with the same ones every time, and checking them again,
 # with the layout helpers' calls, cost a third of a small Conv1D's forward pass. A conv
-# plan holds what `_conv` does with the tensors: (conv fn, input permutation or None,
-# explicit pads or None, kernel permutation, strides, symmetric padding, dilation,
-# groups, output permutation or None); a max-pool plan, see max_pool.
+# plan starts with the function that runs it, `plan[0](plan, inputs, kernel, bias)`:
+# conv_channels_last.run (see its plan), or _run_channels_first, whose plan holds
+# (that runner, conv fn, input permutation or None, explicit pads or None, kernel
+# permutation, strides, symmetric padding, dilation, groups, output permutation or
+# None); a max-pool plan, see max_pool.
 _PLANS = {}
 
 
@@ -235,10 +236,8 @@ def _keep_plan(key, plan):
         _PLANS[key] = plan
 
 
-def _run_plan(plan, inputs, kernel, bias):
-    if plan[0] is conv_channels_last.run:
-        return conv_channels_last.run(plan, inputs, kernel, bias)
-    to_first = plan[1]
+def _run_channels_first(plan, inputs, kernel, bias):
+    to_first = plan[2]
     x = inputs if to_first is None else inputs.permute(to_first)
     if not x.is_contiguous():
         x = x.contiguous()      # see _dense_layout
@@ -247,7 +246,7 @@ def _run_plan(plan, inputs, kernel, bias):
 
 def _convolve(plan, x, kernel, bias):
     """The plan's convolution of x, already channels-first and contiguous."""
-    fn, _, pads, kernel_order, strides, sym, dilation_rate, groups, to_last = plan
+    _, fn, _, pads, kernel_order, strides, sym, dilation_rate, groups, to_last = plan
     if pads is not None:
         x = F.pad(x, pads)
     weight = kernel.permute(kernel_order)
@@ -267,18 +266,19 @@ def _conv(inputs, kernel, strides, padding, data_format, dilation_rate, groups, 
         if bias.dtype != inputs.dtype:
             bias, key = bias.to(inputs.dtype), None
     last = data_format == "channels_last"
+    flat, sym = _split_pads(pads)
     if last and conv_channels_last.reads_in_place(n, inputs.shape[-1], kernel.shape[:n],
                                                   strides, groups):
-        plan = conv_channels_last.plan(n, pads, strides, dilation_rate, groups)
+        plan = conv_channels_last.plan(n, flat, sym, strides, dilation_rate, groups)
         _keep_plan(key, plan)
         return conv_channels_last.run(plan, inputs, kernel, bias)
-    flat, sym = _split_pads(pads)
     # The kernel (spatial..., in / groups, out) is read as torch's (out, in / groups,
     # spatial...), contiguous for the same reason as the input (a depthwise kernel has one
     # input channel per group); a kernel Variable kept in that memory
     # (keep_conv_kernel_layout) is read without a copy.
-    plan = (_CONV[n], _first_order(n) if last else None, flat, (n + 1, n, *range(n)),
-            strides, sym, dilation_rate, groups, _last_order(n) if last else None)
+    plan = (_run_channels_first, _CONV[n], _first_order(n) if last else None, flat,
+            (n + 1, n, *range(n)), strides, sym, dilation_rate, groups,
+            _last_order(n) if last else None)
     _keep_plan(key, plan)
     return _convolve(plan, _dense_layout(_to_channels_first(inputs, data_format)), kernel,
                      bias)
@@ -295,7 +295,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     key, plan = _plan_key(inputs, data_format, ("conv", strides, padding, dilation_rate),
                           kernel, bias)
     if plan is not None:
-        return _run_plan(plan, inputs, kernel, bias)
+        return plan[0](plan, inputs, kernel, bias)
     promoted = _promote(inputs, kernel)
     if promoted[0] is not inputs or promoted[1] is not kernel:
         key = None     # a plan is kept only for inputs that need no conversion
@@ -313,7 +313,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     key, plan = _plan_key(inputs, data_format, ("depthwise", strides, padding, dilation_rate),
                           kernel, bias)
     if plan is not None:
-        return _run_plan(plan, inputs, _grouped_kernel(kernel), bias)
+        return plan[0](plan, inputs, _grouped_kernel(kernel), bias)
     promoted = _promote(inputs, kernel)
     if promoted[0] is not inputs or promoted[1] is not kernel:
         key = None
